@@ -1,0 +1,64 @@
+"""Session tokens: random, stored only as SHA-256 hashes, expiring and revocable."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import SessaoToken, utcnow
+
+
+@dataclass(frozen=True)
+class Sessao:
+    """Who a valid token belongs to; plain data, so it outlives the DB session."""
+
+    usuario_id: int
+    username: str
+    is_admin: bool
+    token_hash: str
+    expira_em: datetime
+
+    def usuario(self):
+        return {"id": self.usuario_id, "username": self.username, "is_admin": self.is_admin}
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(usuario):
+    """Create a token for ``usuario``; return ``(token, expira_em)``. The caller commits."""
+    token = secrets.token_urlsafe(32)
+    expira_em = utcnow() + timedelta(hours=current_app.config["SGP_TOKEN_TTL_HOURS"])
+    db.session.add(SessaoToken(token_hash=hash_token(token), usuario=usuario, expira_em=expira_em))
+    return token, expira_em
+
+
+def lookup(token):
+    """Return the :class:`Sessao` for a live token, or ``None``.
+
+    Ends its read transaction, so a long-lived caller (a socket) holds no lock.
+    """
+    if not token or len(token) > 200:
+        return None
+    try:
+        row = db.session.scalar(select(SessaoToken).where(SessaoToken.token_hash == hash_token(token)))
+        if row is None or row.revogado_em is not None or row.expira_em <= utcnow():
+            return None
+        u = row.usuario
+        return Sessao(u.id, u.username, u.is_admin, row.token_hash, row.expira_em)
+    finally:
+        db.session.rollback()
+
+
+def revoke(token_hash):
+    """Revoke a token at once. The caller commits."""
+    db.session.execute(
+        update(SessaoToken)
+        .where(SessaoToken.token_hash == token_hash, SessaoToken.revogado_em.is_(None))
+        .values(revogado_em=utcnow())
+    )

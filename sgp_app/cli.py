@@ -1,0 +1,42 @@
+"""Flask CLI commands: ``init-db`` and ``create-user``."""
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from .db import create_schema
+from .extensions import db
+from .models import Usuario
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the tables (safe to run again)."""
+    create_schema()
+    click.echo("Banco de dados pronto.")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", required=True, help="The user's password.")
+@click.option("--admin", is_flag=True, help="Make the user an administrator.")
+def create_user_command(username, password, admin):
+    """Add a user who can log in."""
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise click.UsageError("USERNAME must have 1 to 80 characters.")
+    if not password:
+        raise click.UsageError("--password must not be empty.")
+    if db.session.scalar(select(Usuario).where(Usuario.username == username)):
+        raise click.ClickException(f"User {username!r} already exists.")
+    db.session.add(Usuario(username=username, password_hash=generate_password_hash(password), is_admin=admin))
+    db.session.commit()
+    click.echo(f"User {username!r} created{' (admin)' if admin else ''}.")
+
+
+def init_app(app):
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(create_user_command)

@@ -1,0 +1,64 @@
+"""Settings: defaults, then ``instance/config.py``, then ``SGP_*`` environment variables."""
+
+import os
+import secrets
+
+DEFAULTS = {
+    "SGP_DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "SGP_BROKER_URL": "memory://",
+    "SGP_SECRET_KEY": None,  # None: generated once and kept in the instance folder
+    "SGP_ALLOWED_ORIGINS": "",
+    "SGP_TOKEN_TTL_HOURS": 12.0,
+    "SGP_WS_AUTH_TIMEOUT": 10.0,
+    "SGP_WS_PING_INTERVAL": 25.0,
+    "SGP_WS_MAX_MESSAGE": 65536,
+    "SGP_WS_SEND_QUEUE": 256,
+    "SGP_WS_SEND_TIMEOUT": 10.0,
+    "SGP_MAX_BODY_BYTES": 1024 * 1024,
+    "SGP_LOGIN_RATE_LIMIT": "10 per minute",
+    "SGP_SQLITE_BUSY_TIMEOUT_MS": 30000,
+    "SGP_EVENT_RETENTION_DAYS": 30.0,
+    "SGP_EVENT_RETENTION_COUNT": 100000,
+    "SGP_BROKER_CHANNEL_PREFIX": "sgp",
+}
+
+
+def load_environment(config):
+    """Override ``config`` with every ``SGP_*`` variable set in the environment.
+
+    Values are converted to the type of the setting's default, so
+    ``SGP_WS_AUTH_TIMEOUT=2.5`` becomes a float.
+    """
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(name)
+        if raw is None:
+            continue
+        try:
+            config[name] = type(default)(raw) if default is not None else raw
+        except ValueError:
+            raise RuntimeError(f"{name}={raw!r} is not a valid {type(default).__name__}") from None
+
+
+def instance_secret_key(instance_path):
+    """Return the key kept in ``instance/secret_key``, creating it on first use.
+
+    ``O_EXCL`` makes the first worker's key win when several start at once.
+    """
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path) as f:
+            key = f.read().strip()
+        if key:
+            return key
+        raise RuntimeError(f"{path} is empty; delete it or set SGP_SECRET_KEY") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def allowed_origins(config):
+    """The set of extra origins from ``SGP_ALLOWED_ORIGINS`` (``{"*"}`` allows all)."""
+    return {o.strip().rstrip("/") for o in config["SGP_ALLOWED_ORIGINS"].split(",") if o.strip()}

@@ -1,0 +1,87 @@
+"""Database wiring: SQLite tuning, write transactions, counters, first-start schema."""
+
+import time
+
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from .extensions import db
+from .models import Contador
+
+COUNTERS = ("pedido_numero", "evento")
+WRITE_OPTION = "sgp_write"
+
+
+def init_app(app):
+    """Tune the engine, and create the schema on first start (unless testing asks not to)."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine, app.config["SGP_SQLITE_BUSY_TIMEOUT_MS"])
+        if app.config.get("SGP_CREATE_DB_ON_START", True):
+            create_schema()
+
+
+def _tune_sqlite(engine, busy_timeout_ms):
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # pysqlite's own BEGIN handling defers the write lock; take over (SQLAlchemy docs recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        # A deferred transaction that reads and then writes fails at once with
+        # SQLITE_BUSY when another connection wrote meanwhile; the busy timeout
+        # only helps a transaction that takes the write lock up front.
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write():
+    """Start the request's write transaction, ending any read transaction before it.
+
+    Call before the first statement of a change: on SQLite it takes the write
+    lock at once so concurrent writers wait (busy timeout) instead of failing.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={WRITE_OPTION: True})
+
+
+def next_value(name):
+    """Increment counter ``name`` and return its new value.
+
+    The row stays locked until the transaction ends, which serialises writers:
+    values are gap-free and follow commit order.
+    """
+    db.session.execute(update(Contador).where(Contador.nome == name).values(valor=Contador.valor + 1))
+    return db.session.scalar(select(Contador.valor).where(Contador.nome == name))
+
+
+def current_value(name):
+    return db.session.scalar(select(Contador.valor).where(Contador.nome == name)) or 0
+
+
+def create_schema(attempts=5):
+    """Create missing tables and counters; safe when several workers start at once."""
+    for attempt in range(attempts):
+        try:
+            db.create_all()
+            present = set(db.session.scalars(select(Contador.nome)))
+            missing = [{"nome": n, "valor": 0} for n in COUNTERS if n not in present]
+            if missing:
+                db.session.execute(insert(Contador), missing)
+            db.session.commit()
+            return
+        except DBAPIError:
+            # Another worker created the same table or row first; look again.
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))

@@ -1,0 +1,90 @@
+"""The one JSON error shape, and the handlers that make every error use it."""
+
+import logging
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    500: "internal_error",
+}
+
+
+class ApiError(Exception):
+    """An error answered to the client as ``{"error": {...}}`` with ``status``.
+
+    :param status: the HTTP status code.
+    :param message: a sentence for people.
+    :param code: a stable machine-readable code; derived from ``status`` when omitted.
+    :param fields: per-field messages, for validation errors.
+    """
+
+    def __init__(self, status, message, code=None, fields=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code or CODES.get(status, "error")
+        self.fields = fields
+
+
+class ValidationError(ApiError):
+    def __init__(self, fields, message="Dados inválidos"):
+        super().__init__(422, message, fields=fields)
+
+
+def error_response(status, message, code=None, fields=None, headers=None):
+    body = {"code": code or CODES.get(status, "error"), "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+MESSAGES = {
+    400: "Requisição malformada",
+    401: "Token inválido ou ausente",
+    403: "Acesso negado",
+    404: "Recurso não encontrado",
+    405: "Método não permitido para este recurso",
+    413: "Corpo da requisição grande demais",
+    415: "O corpo deve ser JSON (Content-Type: application/json)",
+    429: "Muitas requisições; tente novamente mais tarde",
+    500: "Erro interno do servidor",
+}
+
+
+def init_app(app):
+    @app.errorhandler(ApiError)
+    def handle_api_error(error):
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return error_response(error.status, error.message, error.code, error.fields, headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error):
+        headers = {}
+        if error.code == 405 and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        message = MESSAGES.get(error.code) or error.name
+        return error_response(error.code, message, headers=headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        # Internal details go to the log, never to the client.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, MESSAGES[500])

@@ -1,0 +1,160 @@
+"""Database models: users and their session tokens, orders with items, the event log."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, types
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+CENT = Decimal("0.01")
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+class Money(types.TypeDecorator):
+    """An exact two-decimal amount, stored as integer cents on every database."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else int(Decimal(value).quantize(CENT) * 100)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else (Decimal(value) / 100).quantize(CENT)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """A timezone-aware UTC datetime, also on SQLite, which keeps no zone."""
+
+    impl = types.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Usuario(db.Model):
+    __tablename__ = "usuarios"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_dict(self):
+        return {"id": self.id, "username": self.username, "is_admin": self.is_admin}
+
+
+class SessaoToken(db.Model):
+    """A session token; only its SHA-256 is stored."""
+
+    __tablename__ = "sessao_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    usuario_id: Mapped[int] = mapped_column(ForeignKey("usuarios.id"), index=True)
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expira_em: Mapped[datetime] = mapped_column(UTCDateTime)
+    revogado_em: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    usuario: Mapped[Usuario] = relationship(lazy="joined")
+
+
+class Pedido(db.Model):
+    __tablename__ = "pedidos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    numero: Mapped[str] = mapped_column(String(10), unique=True)
+    cliente: Mapped[str] = mapped_column(String(200))
+    # Lower-cased, accent-free copy of ``cliente`` for the list filter.
+    cliente_busca: Mapped[str] = mapped_column(String(200), index=True)
+    telefone_cliente: Mapped[str] = mapped_column(String(40), default="")
+    cidade_cliente: Mapped[str] = mapped_column(String(120), default="")
+    estado_cliente: Mapped[str] = mapped_column(String(2), default="")
+    data_entrada: Mapped[datetime] = mapped_column(types.Date, index=True)
+    data_entrega: Mapped[datetime | None] = mapped_column(types.Date)
+    prioridade: Mapped[str] = mapped_column(String(10), default="NORMAL")
+    status: Mapped[str] = mapped_column(String(20), default="pendente", index=True)
+    observacao: Mapped[str] = mapped_column(Text, default="")
+    forma_envio: Mapped[str] = mapped_column(String(80), default="")
+    tipo_pagamento: Mapped[str] = mapped_column(String(80), default="")
+    valor_itens: Mapped[Decimal] = mapped_column(Money)
+    valor_frete: Mapped[Decimal] = mapped_column(Money)
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    atualizado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    versao: Mapped[int] = mapped_column(Integer, default=1)
+
+    itens: Mapped[list["ItemPedido"]] = relationship(
+        back_populates="pedido",
+        cascade="all, delete-orphan",
+        order_by="ItemPedido.id",
+        lazy="selectin",
+    )
+
+    @property
+    def valor_total(self):
+        return self.valor_itens + self.valor_frete
+
+
+class ItemPedido(db.Model):
+    __tablename__ = "itens_pedido"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pedido_id: Mapped[int] = mapped_column(ForeignKey("pedidos.id"), index=True)
+    descricao: Mapped[str] = mapped_column(String(300))
+    tipo_producao: Mapped[str] = mapped_column(String(80), default="")
+    quantidade: Mapped[int] = mapped_column(Integer)
+    valor_unitario: Mapped[Decimal] = mapped_column(Money)
+    largura: Mapped[Decimal | None] = mapped_column(Money)
+    altura: Mapped[Decimal | None] = mapped_column(Money)
+
+    pedido: Mapped[Pedido] = relationship(back_populates="itens")
+
+
+class Evento(db.Model):
+    """One committed change, kept so clients can catch up (``evento_id`` is ``id``)."""
+
+    __tablename__ = "eventos"
+
+    # Assigned from the ``evento`` counter, never by the database: see db.next_value.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    tipo: Mapped[str] = mapped_column(String(30))
+    pedido_id: Mapped[int] = mapped_column(Integer, index=True)
+    status_atual: Mapped[str] = mapped_column(String(20))
+    cliente: Mapped[str] = mapped_column(String(200))
+    valor_total: Mapped[Decimal] = mapped_column(Money)
+    # Kept as the exact text sent on the socket.
+    timestamp: Mapped[str] = mapped_column(String(40))
+
+    def to_message(self):
+        return {
+            "type": self.tipo,
+            "evento_id": self.id,
+            "pedido_id": self.pedido_id,
+            "status_atual": self.status_atual,
+            "cliente": self.cliente,
+            "valor_total": str(self.valor_total),
+            "timestamp": self.timestamp,
+        }
+
+
+class Contador(db.Model):
+    """Named counters (order ``numero``, ``evento_id``).
+
+    Incrementing a row holds its lock until commit, so numbers are gap-free and
+    event ids are handed out in commit order, even across workers and hosts.
+    """
+
+    __tablename__ = "contadores"
+
+    nome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    valor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,189 @@
+"""Validation of order input: every rule in one place, every error per field."""
+
+import math
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ..errors import ValidationError
+from ..models import CENT
+
+STATUSES = ("pendente", "em_producao", "pronto", "entregue", "cancelado")
+FINAL_STATUSES = ("entregue", "cancelado")
+PRIORIDADES = ("NORMAL", "ALTA")
+TRANSITIONS = {
+    "pendente": {"em_producao", "cancelado"},
+    "em_producao": {"pronto", "pendente", "cancelado"},
+    "pronto": {"entregue", "em_producao", "cancelado"},
+    "entregue": set(),
+    "cancelado": set(),
+}
+MAX_MONEY = Decimal("9999999999.99")
+
+# name -> maximum length; ``cliente`` is also required on create.
+TEXT_FIELDS = {
+    "cliente": 200,
+    "telefone_cliente": 40,
+    "cidade_cliente": 120,
+    "estado_cliente": 2,
+    "observacao": 2000,
+    "forma_envio": 80,
+    "tipo_pagamento": 80,
+}
+READ_ONLY = ("id", "numero", "valor_itens", "criado_em", "atualizado_em", "versao")
+ITEM_TEXT_FIELDS = {"descricao": 300, "tipo_producao": 80}
+ITEM_FIELDS = ("descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura")
+
+
+class _Errors(dict):
+    """Collects per-field messages so one answer lists every problem."""
+
+    def check(self, key, parse, value):
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self[key] = str(exc)
+            return None
+
+
+def money(value):
+    """A non-negative amount with at most two decimals, from a string or a number."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError('Deve ser um valor em texto ou número, como "150.00"')
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("Valor inválido")
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else str(value))
+    except InvalidOperation:
+        raise ValueError('Valor inválido; use por exemplo "150.00"') from None
+    if not amount.is_finite():
+        raise ValueError("Valor inválido")
+    if amount < 0:
+        raise ValueError("Não pode ser negativo")
+    if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
+        raise ValueError("No máximo duas casas decimais")
+    if amount > MAX_MONEY:
+        raise ValueError(f"No máximo {MAX_MONEY}")
+    return amount.quantize(CENT)
+
+
+def text(max_length, required=False):
+    def parse(value):
+        if not isinstance(value, str):
+            raise ValueError("Deve ser texto")
+        value = value.strip()
+        if required and not value:
+            raise ValueError("Obrigatório")
+        if len(value) > max_length:
+            raise ValueError(f"No máximo {max_length} caracteres")
+        return value
+
+    return parse
+
+
+def iso_date(value):
+    if not isinstance(value, str):
+        raise ValueError("Deve ser uma data AAAA-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Data inválida; use AAAA-MM-DD") from None
+
+
+def optional_date(value):
+    return None if value is None else iso_date(value)
+
+
+def choice(options):
+    def parse(value):
+        if value not in options:
+            raise ValueError("Deve ser um de: " + ", ".join(options))
+        return value
+
+    return parse
+
+
+def positive_int(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Deve ser um número inteiro")
+    if value < 1:
+        raise ValueError("Deve ser maior que zero")
+    if value > 1_000_000:
+        raise ValueError("No máximo 1000000")
+    return value
+
+
+def optional_money(value):
+    return None if value is None else money(value)
+
+
+ITEM_PARSERS = {
+    "descricao": text(ITEM_TEXT_FIELDS["descricao"], required=True),
+    "tipo_producao": text(ITEM_TEXT_FIELDS["tipo_producao"]),
+    "quantidade": positive_int,
+    "valor_unitario": money,
+    "largura": optional_money,
+    "altura": optional_money,
+}
+PARSERS = {name: text(size, required=(name == "cliente")) for name, size in TEXT_FIELDS.items()}
+PARSERS.update(
+    {
+        "data_entrada": iso_date,
+        "data_entrega": optional_date,
+        "prioridade": choice(PRIORIDADES),
+        "status": choice(STATUSES),
+        "valor_frete": money,
+        "valor_total": money,
+    }
+)
+
+
+def _itens(value, errors):
+    if not isinstance(value, list):
+        errors["itens"] = "Deve ser uma lista de itens"
+        return None
+    itens = []
+    for i, item in enumerate(value):
+        key = f"itens[{i}]"
+        if not isinstance(item, dict):
+            errors[key] = "Cada item deve ser um objeto"
+            continue
+        for name in item.keys() - set(ITEM_FIELDS) - {"id"}:
+            errors[f"{key}.{name}"] = "Campo desconhecido"
+        for name in ("descricao", "quantidade", "valor_unitario"):
+            if name not in item:
+                errors[f"{key}.{name}"] = "Obrigatório"
+        clean = {n: errors.check(f"{key}.{n}", ITEM_PARSERS[n], item[n]) for n in ITEM_FIELDS if n in item}
+        clean.setdefault("tipo_producao", "")
+        clean.setdefault("largura", None)
+        clean.setdefault("altura", None)
+        itens.append(clean)
+    return itens
+
+
+def validate(data, partial=False):
+    """Return the clean values of ``data``; raise :class:`ValidationError` listing every problem.
+
+    :param partial: validate a PATCH: every field optional, ``status`` any known one.
+    """
+    errors = _Errors()
+    for name in data.keys() - PARSERS.keys() - {"itens"}:
+        errors[name] = "Campo somente leitura" if name in READ_ONLY else "Campo desconhecido"
+    if not partial and "cliente" not in data:
+        errors["cliente"] = "Obrigatório"
+    clean = {n: errors.check(n, PARSERS[n], data[n]) for n in PARSERS if n in data}
+    if "itens" in data:
+        clean["itens"] = _itens(data["itens"], errors)
+    if not partial and clean.get("status", "pendente") != "pendente":
+        errors["status"] = "Um pedido novo sempre começa como pendente"
+    if clean.get("estado_cliente"):
+        clean["estado_cliente"] = clean["estado_cliente"].upper()
+        if not clean["estado_cliente"].isalpha() or len(clean["estado_cliente"]) != 2:
+            errors["estado_cliente"] = "Sigla de estado com duas letras, como ES"
+    if errors:
+        raise ValidationError(dict(errors))
+    return clean
+
+
+def valor_itens(itens):
+    """Σ quantidade × valor_unitario."""
+    return sum((i["quantidade"] * i["valor_unitario"] for i in itens), Decimal("0.00")).quantize(CENT)

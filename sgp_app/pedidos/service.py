@@ -1,0 +1,230 @@
+"""Order rules: totals, the status machine, versions, and the evento of every change."""
+
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from .. import events
+from ..db import begin_write, next_value
+from ..errors import ApiError, ValidationError
+from ..extensions import db
+from ..models import ItemPedido, Pedido, utcnow
+from .schemas import FINAL_STATUSES, ITEM_FIELDS, MAX_MONEY, TRANSITIONS, valor_itens
+
+ZERO = Decimal("0.00")
+
+
+def search_key(text):
+    """Lower-case ``text`` without accents: "Gráfica" and "grafica" match."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _totals(pedido, clean, itens):
+    """Set ``valor_itens`` and ``valor_frete`` from ``clean``, checking a given ``valor_total``."""
+    frete = clean.get("valor_frete", pedido.valor_frete)
+    total = clean.get("valor_total")
+    if itens:
+        base = valor_itens(itens)
+        if total is not None and total != base + frete:
+            raise ValidationError(
+                {"valor_total": f"Difere do calculado: {base + frete} (itens {base} + frete {frete})"}
+            )
+    elif total is not None:
+        base = total - frete
+        if base < 0:
+            raise ValidationError({"valor_total": "Menor que o valor do frete"})
+    else:
+        base = pedido.valor_itens if pedido.valor_itens is not None else ZERO
+    if base + frete > MAX_MONEY:
+        raise ValidationError({"valor_total": f"No máximo {MAX_MONEY}"})
+    pedido.valor_itens, pedido.valor_frete = base, frete
+
+
+def _check_dates(pedido):
+    if pedido.data_entrega is not None and pedido.data_entrega < pedido.data_entrada:
+        raise ValidationError({"data_entrega": "Anterior à data de entrada"})
+
+
+def _apply_fields(pedido, clean):
+    for name in (
+        "cliente",
+        "telefone_cliente",
+        "cidade_cliente",
+        "estado_cliente",
+        "observacao",
+        "forma_envio",
+        "tipo_pagamento",
+        "data_entrada",
+        "data_entrega",
+        "prioridade",
+    ):
+        if name in clean:
+            setattr(pedido, name, clean[name])
+    pedido.cliente_busca = search_key(pedido.cliente)
+
+
+def create(clean):
+    """Create an order from validated input; commit; return it."""
+    begin_write()
+    pedido = Pedido(
+        status="pendente",
+        versao=1,
+        data_entrada=clean.get("data_entrada") or date.today(),
+        valor_itens=None,
+        valor_frete=clean.get("valor_frete", ZERO),
+    )
+    _apply_fields(pedido, clean)
+    _check_dates(pedido)
+    itens = clean.get("itens") or []
+    _totals(pedido, clean, itens)
+    pedido.itens = [ItemPedido(**item) for item in itens]
+    pedido.numero = f"{next_value('pedido_numero'):010d}"
+    db.session.add(pedido)
+    db.session.flush()
+    events.record(events.PEDIDO_CRIADO, pedido)
+    db.session.commit()
+    return pedido
+
+
+def _locked(pedido_id, expected_versao):
+    pedido = db.session.scalar(select(Pedido).where(Pedido.id == pedido_id).with_for_update())
+    if pedido is None:
+        raise ApiError(404, "Pedido não encontrado")
+    if expected_versao is not None and expected_versao != pedido.versao:
+        raise ApiError(412, f"O pedido mudou (versão atual {pedido.versao}); recarregue-o", code="version_mismatch")
+    return pedido
+
+
+def _item_dicts(pedido):
+    return [{k: getattr(item, k) for k in ITEM_FIELDS} for item in pedido.itens]
+
+
+def _snapshot(pedido):
+    """Everything a client can change, to tell a real change from a no-op."""
+    data = serialize(pedido)
+    for name in ("itens", "criado_em", "atualizado_em", "versao"):
+        del data[name]
+    data["itens"] = _item_dicts(pedido)
+    return data
+
+
+def _commit_change(pedido, tipo):
+    pedido.versao += 1
+    pedido.atualizado_em = utcnow()
+    db.session.flush()
+    events.record(tipo, pedido)
+    db.session.commit()
+    return pedido
+
+
+def _unchanged(pedido_id):
+    db.session.rollback()
+    return get(pedido_id)
+
+
+def update(pedido_id, clean, expected_versao=None):
+    """Apply a validated PATCH; commit; return the order.
+
+    A PATCH that changes nothing returns the order as it is: no new version, no evento.
+    """
+    begin_write()
+    pedido = _locked(pedido_id, expected_versao)
+    before = _snapshot(pedido)
+    old_status, new_status = pedido.status, clean.get("status", pedido.status)
+    itens = clean.get("itens")
+    if itens is not None and itens != _item_dicts(pedido):
+        pedido.itens = [ItemPedido(**item) for item in itens]
+    _apply_fields(pedido, clean)
+    _totals(pedido, clean, itens if itens is not None else _item_dicts(pedido))
+    pedido.status = new_status
+    if _snapshot(pedido) == before:
+        return _unchanged(pedido_id)
+    if old_status in FINAL_STATUSES:
+        db.session.rollback()
+        raise ApiError(409, f"Pedido {old_status} não pode ser alterado", code="final_status")
+    if new_status != old_status and new_status not in TRANSITIONS[old_status]:
+        db.session.rollback()
+        raise ApiError(409, f"Transição inválida: {old_status} → {new_status}", code="invalid_transition")
+    _check_dates(pedido)
+    tipo = events.PEDIDO_CANCELADO if new_status == "cancelado" else events.PEDIDO_ATUALIZADO
+    return _commit_change(pedido, tipo)
+
+
+def cancel(pedido_id, expected_versao=None):
+    """Cancel an order (never erase it); cancelling a cancelled order is a no-op."""
+    begin_write()
+    pedido = _locked(pedido_id, expected_versao)
+    if pedido.status == "cancelado":
+        return _unchanged(pedido_id)
+    if pedido.status == "entregue":
+        db.session.rollback()
+        raise ApiError(409, "Pedido entregue não pode ser cancelado", code="final_status")
+    pedido.status = "cancelado"
+    return _commit_change(pedido, events.PEDIDO_CANCELADO)
+
+
+def get(pedido_id):
+    pedido = db.session.get(Pedido, pedido_id)
+    if pedido is None:
+        raise ApiError(404, "Pedido não encontrado")
+    return pedido
+
+
+def search(filters, skip, limit):
+    """Return ``(orders newest first, total count)`` for the list filters."""
+    query = select(Pedido)
+    if "status" in filters:
+        query = query.where(Pedido.status == filters["status"])
+    if "prioridade" in filters:
+        query = query.where(Pedido.prioridade == filters["prioridade"])
+    if filters.get("cliente"):
+        pattern = search_key(filters["cliente"]).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Pedido.cliente_busca.like(f"%{pattern}%", escape="\\"))
+    if "data_inicio" in filters:
+        query = query.where(Pedido.data_entrada >= filters["data_inicio"])
+    if "data_fim" in filters:
+        query = query.where(Pedido.data_entrada <= filters["data_fim"])
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pedidos = db.session.scalars(query.order_by(Pedido.id.desc()).offset(skip).limit(limit)).all()
+    return pedidos, total
+
+
+def _item(item):
+    return {
+        "id": item.id,
+        "descricao": item.descricao,
+        "tipo_producao": item.tipo_producao,
+        "quantidade": item.quantidade,
+        "valor_unitario": str(item.valor_unitario),
+        "largura": None if item.largura is None else str(item.largura),
+        "altura": None if item.altura is None else str(item.altura),
+    }
+
+
+def serialize(pedido):
+    """The order as the API returns it."""
+    return {
+        "id": pedido.id,
+        "numero": pedido.numero,
+        "cliente": pedido.cliente,
+        "telefone_cliente": pedido.telefone_cliente,
+        "cidade_cliente": pedido.cidade_cliente,
+        "estado_cliente": pedido.estado_cliente,
+        "data_entrada": pedido.data_entrada.isoformat(),
+        "data_entrega": pedido.data_entrega.isoformat() if pedido.data_entrega else None,
+        "prioridade": pedido.prioridade,
+        "status": pedido.status,
+        "observacao": pedido.observacao,
+        "forma_envio": pedido.forma_envio,
+        "tipo_pagamento": pedido.tipo_pagamento,
+        "itens": [_item(i) for i in pedido.itens],
+        "valor_itens": str(pedido.valor_itens),
+        "valor_frete": str(pedido.valor_frete),
+        "valor_total": str(pedido.valor_total),
+        "criado_em": pedido.criado_em.isoformat(timespec="seconds"),
+        "atualizado_em": pedido.atualizado_em.isoformat(timespec="seconds"),
+        "versao": pedido.versao,
+    }

@@ -1,0 +1,113 @@
+"""``/pedidos`` routes: order CRUD and the event catch-up feed."""
+
+from flask import Blueprint, request, url_for
+from sqlalchemy import select
+
+from ..auth import login_required
+from ..db import current_value
+from ..errors import ApiError, ValidationError
+from ..extensions import db
+from ..http import json_body
+from ..models import Evento
+from . import service
+from .schemas import PRIORIDADES, STATUSES, iso_date, validate
+
+bp = Blueprint("pedidos", __name__, url_prefix="/pedidos")
+
+
+def _int_arg(name, default, minimum, maximum=None):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: "Deve ser um número inteiro"}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"entre {minimum} e {maximum}" if maximum is not None else f"no mínimo {minimum}"
+        raise ValidationError({name: f"Deve estar {bound}"})
+    return value
+
+
+def _if_match():
+    """The version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``), or ``None`` when absent."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(400, 'If-Match deve conter a versão do pedido, como "3"')
+    return int(value)
+
+
+def _order_response(pedido, status=200):
+    response = service.serialize(pedido)
+    return response, status, {"ETag": f'"{pedido.versao}"'}
+
+
+@bp.post("/", strict_slashes=False)
+@login_required
+def create_pedido():
+    """Create an order; it starts ``pendente``."""
+    pedido = service.create(validate(json_body()))
+    body, status, headers = _order_response(pedido, 201)
+    headers["Location"] = url_for("pedidos.get_pedido", pedido_id=pedido.id)
+    return body, status, headers
+
+
+@bp.get("/", strict_slashes=False)
+@login_required
+def list_pedidos():
+    """List orders newest first, with filters and paging; ``X-Total-Count`` has the total."""
+    filters, errors = {}, {}
+    for name, options in (("status", STATUSES), ("prioridade", PRIORIDADES)):
+        if request.args.get(name):
+            if request.args[name] not in options:
+                errors[name] = "Deve ser um de: " + ", ".join(options)
+            filters[name] = request.args[name]
+    for name in ("data_inicio", "data_fim"):
+        if request.args.get(name):
+            try:
+                filters[name] = iso_date(request.args[name])
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    filters["cliente"] = request.args.get("cliente", "").strip()
+    skip = _int_arg("skip", 0, 0)
+    limit = _int_arg("limit", 50, 0, 500)
+    pedidos, total = service.search(filters, skip, limit)
+    return [service.serialize(p) for p in pedidos], 200, {"X-Total-Count": str(total)}
+
+
+@bp.get("/<int:pedido_id>")
+@login_required
+def get_pedido(pedido_id):
+    """One order."""
+    return _order_response(service.get(pedido_id))
+
+
+@bp.patch("/<int:pedido_id>")
+@login_required
+def update_pedido(pedido_id):
+    """Change an order's fields or status; ``If-Match`` guards against lost updates."""
+    expected = _if_match()
+    return _order_response(service.update(pedido_id, validate(json_body(), partial=True), expected))
+
+
+@bp.delete("/<int:pedido_id>")
+@login_required
+def cancel_pedido(pedido_id):
+    """Cancel an order; it is kept, with status ``cancelado``."""
+    service.cancel(pedido_id, _if_match())
+    return {"message": "Pedido cancelado com sucesso"}
+
+
+@bp.get("/eventos")
+@login_required
+def list_eventos():
+    """Stored events after ``desde``, oldest first, exactly as sent on the socket."""
+    desde = _int_arg("desde", 0, 0)
+    limit = _int_arg("limit", 100, 1, 1000)
+    rows = db.session.scalars(select(Evento).where(Evento.id > desde).order_by(Evento.id).limit(limit))
+    return [e.to_message() for e in rows], 200, {"X-Ultimo-Evento-Id": str(current_value("evento"))}

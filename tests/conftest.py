@@ -1,0 +1,71 @@
+import os
+
+import pytest
+
+from sgp_app import create_app
+from sgp_app.extensions import db, limiter
+from tests.live import LiveServer, database_url, make_user
+
+PASSWORD = "s3nha-forte"
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    """A fresh database: a SQLite file, or the PostgreSQL of SGP_TEST_DATABASE_URL, emptied."""
+    return database_url(tmp_path)
+
+
+@pytest.fixture
+def app(db_url):
+    app = create_app({"TESTING": True, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def usuario(app):
+    return make_user(app, "ana", PASSWORD)
+
+
+@pytest.fixture
+def token(client, usuario):
+    response = client.post("/auth/login", json={"username": "ana", "password": PASSWORD})
+    return response.get_json()["session_token"]
+
+
+@pytest.fixture
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def live_server(db_url):
+    """Start real gunicorn servers: ``live_server(workers=1, **env)`` returns a started one."""
+    servers = []
+
+    def start(workers=1, **env):
+        server = LiveServer(db_url, workers=workers, env=env)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('SGP_TEST_DATABASE_URL') or 'sqlite (temporary files)'}"

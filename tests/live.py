@@ -1,0 +1,121 @@
+"""Helpers for tests that cross a process boundary: a real gunicorn server, users, databases."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine
+from werkzeug.security import generate_password_hash
+
+from sgp_app.extensions import db
+from sgp_app.models import Usuario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def require_service(reason):
+    """Skip with ``reason``, or fail when ``SGP_TEST_REQUIRE_SERVICES=1`` (as in CI)."""
+    if os.environ.get("SGP_TEST_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def database_url(tmp_path):
+    """A fresh database URL: SQLite in ``tmp_path``, or SGP_TEST_DATABASE_URL emptied."""
+    url = os.environ.get("SGP_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'sgp.sqlite3'}"
+    engine = create_engine(url)
+    try:
+        db.metadata.drop_all(engine)
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no database"
+        require_service(f"database {url} unreachable: {exc}")
+    finally:
+        engine.dispose()
+    return url
+
+
+def make_user(app, username, password, admin=False):
+    with app.app_context():
+        usuario = Usuario(
+            username=username,
+            password_hash=generate_password_hash(password, method="pbkdf2:sha256:1000"),
+            is_admin=admin,
+        )
+        db.session.add(usuario)
+        db.session.commit()
+        return usuario.to_dict()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """``gunicorn wsgi:app`` on a free port, started and stopped by pid."""
+
+    def __init__(self, db_url, workers=1, env=None, port=None):
+        self.port = port or free_port()
+        self.workers = workers
+        self.env = {**os.environ, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test", **(env or {})}
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/ws/pedidos"
+        self.proc = None
+        self.log_path = None
+
+    def start(self, timeout=30):
+        with open(self._log_file(), "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "wsgi:app", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                requests.get(self.url + "/auth/me", timeout=5)
+                return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout}s:\n{self.log()}")
+
+    def _log_file(self):
+        if self.log_path is None:
+            self.log_path = Path(os.environ.get("SGP_TEST_LOG_DIR", "/tmp")) / f"sgp-gunicorn-{self.port}.log"
+        return self.log_path
+
+    def log(self):
+        return self._log_file().read_text(errors="replace") if self._log_file().exists() else ""
+
+    def signal(self, signum):
+        self.proc.send_signal(signum)
+
+    def stop(self, timeout=15):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def login(self, username, password):
+        response = requests.post(
+            self.url + "/auth/login", json={"username": username, "password": password}, timeout=10
+        )
+        response.raise_for_status()
+        return response.json()["session_token"]

@@ -1,0 +1,41 @@
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from sgp_app.extensions import db
+from sgp_app.models import Usuario
+
+
+def test_init_db_is_idempotent(runner):
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+
+
+def test_create_user_stores_a_salted_hash(app, runner):
+    result = runner.invoke(args=["create-user", "bia", "--password", "pw1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        usuario = db.session.scalar(select(Usuario).where(Usuario.username == "bia"))
+        assert usuario.password_hash != "pw1"
+        assert check_password_hash(usuario.password_hash, "pw1")
+        assert not usuario.is_admin
+
+
+def test_create_user_admin_flag(app, runner):
+    assert runner.invoke(args=["create-user", "chefe", "--password", "x", "--admin"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(Usuario.is_admin).where(Usuario.username == "chefe"))
+
+
+def test_create_existing_user_fails_cleanly(runner):
+    runner.invoke(args=["create-user", "bia", "--password", "pw1"])
+    result = runner.invoke(args=["create-user", "bia", "--password", "other"])
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_create_user_requires_password(runner):
+    result = runner.invoke(args=["create-user", "bia"])
+    assert result.exit_code != 0
+    assert "--password" in result.output
