@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import cli, config, db, errors, events
+from . import cli, config, db, errors, events, realtime
 from .auth import bp as auth_bp
 from .extensions import limiter
 from .pedidos import bp as pedidos_bp
@@ -39,6 +39,7 @@ def create_app(test_config=None):
     events.init_app(app)
     cli.init_app(app)
     limiter.init_app(app)
+    realtime.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pedidos_bp)
     return app

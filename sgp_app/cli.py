@@ -1,6 +1,7 @@
-"""Flask CLI commands: ``init-db`` and ``create-user``."""
+"""Flask CLI commands: ``init-db``, ``create-user``, ``prune-eventos``."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -8,6 +9,7 @@ from werkzeug.security import generate_password_hash
 from .db import create_schema
 from .extensions import db
 from .models import Usuario
+from .realtime.janitor import prune_eventos
 
 
 @click.command("init-db")
@@ -37,6 +39,16 @@ def create_user_command(username, password, admin):
     click.echo(f"User {username!r} created{' (admin)' if admin else ''}.")
 
 
+@click.command("prune-eventos")
+@with_appcontext
+def prune_eventos_command():
+    """Delete stored events past the retention settings (the service also does this by itself)."""
+    config = current_app.config
+    removed = prune_eventos(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
+    click.echo(f"{removed} evento(s) removido(s).")
+
+
 def init_app(app):
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(prune_eventos_command)

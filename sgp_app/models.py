@@ -134,6 +134,7 @@ class Evento(db.Model):
     valor_total: Mapped[Decimal] = mapped_column(Money)
     # Kept as the exact text sent on the socket.
     timestamp: Mapped[str] = mapped_column(String(40))
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     def to_message(self):
         return {

@@ -67,5 +67,20 @@ def live_server(db_url):
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def module_db_url(tmp_path_factory):
+    return database_url(tmp_path_factory.mktemp("db"))
+
+
+def start_module_server(db_url, users=("ana", "bia"), workers=1, **env):
+    """A live server for a whole test module, with users that share ``PASSWORD``."""
+    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
+    for name in users:
+        make_user(app, name, PASSWORD)
+    with app.app_context():
+        db.engine.dispose()
+    return LiveServer(db_url, workers=workers, env=env).start()
+
+
 def pytest_report_header(config):
     return f"database: {os.environ.get('SGP_TEST_DATABASE_URL') or 'sqlite (temporary files)'}"

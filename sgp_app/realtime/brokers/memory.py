@@ -1,0 +1,39 @@
+"""The in-process broker: one worker, no network."""
+
+import queue
+
+
+class MemoryBroker:
+    """Events published in this process, for this process's subscriber.
+
+    Bounded: when the subscriber falls ``max_queue`` messages behind, new ones
+    are dropped and the broadcaster fetches them from the event log instead.
+    """
+
+    def __init__(self, url="memory://", max_queue=10000, **_options):
+        self._queue = queue.Queue(max_queue)
+        self.dropped = 0
+        self.subscribed = False
+
+    def connect(self):
+        self.subscribed = True
+
+    def disconnect(self):
+        self.subscribed = False
+
+    def publish(self, text):
+        if not self.subscribed:
+            return  # nobody in this process listens yet; the event log has it
+        try:
+            self._queue.put_nowait(text)
+        except queue.Full:
+            self.dropped += 1
+
+    def next_message(self, timeout=None):
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def status(self):
+        return {"backend": "memory", "connected": True, "dropped": self.dropped}

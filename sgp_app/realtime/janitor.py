@@ -1,0 +1,104 @@
+"""Periodic care of open sockets and of the event log."""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from ..db import current_value
+from ..extensions import db
+from ..models import Evento, SessaoToken, utcnow
+from .connection import BAD_TOKEN, CLOSE_POLICY
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = 1.0
+
+
+def prune_eventos(retention_days, retention_count):
+    """Delete events older than ``retention_days`` or beyond the newest ``retention_count``."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    newest = current_value("evento")
+    removed = db.session.execute(
+        delete(Evento).where((Evento.criado_em < cutoff) | (Evento.id <= newest - retention_count))
+    ).rowcount
+    db.session.commit()
+    return removed
+
+
+class Janitor:
+    """Closes sockets whose auth window, token lifetime or token ended; prunes old events."""
+
+    def __init__(self, app, registry):
+        self.app = app
+        self.registry = registry
+        config = app.config
+        self.auth_timeout = config["SGP_WS_AUTH_TIMEOUT"]
+        self.revocation_interval = config["SGP_WS_PING_INTERVAL"]
+        self.prune_interval = config["SGP_EVENT_PRUNE_INTERVAL"]
+        self._thread = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._run, name="sgp-janitor", daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        next_revocation = time.monotonic() + self.revocation_interval
+        next_prune = time.monotonic()
+        while True:
+            time.sleep(SWEEP_INTERVAL)
+            try:
+                self.sweep()
+                now = time.monotonic()
+                if now >= next_revocation:
+                    next_revocation = now + self.revocation_interval
+                    self._with_db(self.close_revoked)
+                if now >= next_prune:
+                    next_prune = now + self.prune_interval
+                    config = self.app.config
+                    self._with_db(
+                        prune_eventos, config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"]
+                    )
+            except Exception:  # noqa: BLE001 - keep sweeping whatever one round hit
+                log.exception("janitor round failed")
+
+    def _with_db(self, fn, *args):
+        with self.app.app_context():
+            try:
+                return fn(*args)
+            finally:
+                db.session.remove()
+
+    def sweep(self):
+        """Close unauthenticated sockets past the auth timeout and sockets whose token expired."""
+        now_mono, now = time.monotonic(), utcnow()
+        self.registry.close_where(
+            lambda c: c.sessao is None and now_mono - c.opened_at >= self.auth_timeout,
+            CLOSE_POLICY,
+            "Tempo para autenticação esgotado",
+        )
+        self.registry.close_where(
+            lambda c: c.sessao is not None and c.sessao.expira_em <= now, CLOSE_POLICY, "Token expirado"
+        )
+
+    def close_revoked(self):
+        """Close sockets whose token was revoked (a safety net if the broker lost the notice)."""
+        hashes = {c.sessao.token_hash for c in self.registry.snapshot() if c.sessao is not None}
+        revoked = set()
+        chunk = sorted(hashes)
+        for i in range(0, len(chunk), 500):
+            revoked.update(
+                db.session.scalars(
+                    select(SessaoToken.token_hash).where(
+                        SessaoToken.token_hash.in_(chunk[i : i + 500]), SessaoToken.revogado_em.is_not(None)
+                    )
+                )
+            )
+        if revoked:
+            self.registry.close_where(
+                lambda c: c.sessao is not None and c.sessao.token_hash in revoked,
+                CLOSE_POLICY,
+                BAD_TOKEN,
+            )

@@ -1,0 +1,127 @@
+"""The ``/ws/pedidos`` route: greeting, authentication, ping, resume, errors."""
+
+import json
+import logging
+
+from flask import current_app, request
+from simple_websocket import ConnectionClosed
+
+from ..auth import bearer_token, tokens
+from ..config import allowed_origins
+from ..errors import ApiError
+from ..extensions import db
+from ..models import utcnow
+from .connection import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, Connection
+
+log = logging.getLogger(__name__)
+
+PATH = "/ws/pedidos"
+
+
+def check_origin():
+    """Refuse a browser handshake from an origin not allowed (403, no upgrade)."""
+    if request.path != PATH:
+        return
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return  # not a browser
+    allowed = allowed_origins(current_app.config)
+    own = {f"{scheme}://{request.host}" for scheme in ("http", "https")}
+    if "*" not in allowed and origin.rstrip("/") not in allowed | own:
+        raise ApiError(403, "Origem não permitida", code="origin_not_allowed")
+
+
+def _ultimo(value):
+    """A valid ``ultimo_evento_id`` (a non-negative integer), or ``None``."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+class Session:
+    """The conversation with one client, in the greenlet Flask-Sock gives it."""
+
+    def __init__(self, hub, ws):
+        self.hub = hub
+        config = current_app.config
+        self.conn = Connection(ws, config["SGP_WS_SEND_QUEUE"], config["SGP_WS_SEND_TIMEOUT"])
+        self.ws = ws
+        # A resume asked for before authenticating runs once the client authenticates.
+        self.pending_ultimo = None
+
+    def run(self):
+        conn = self.conn
+        self.hub.registry.add(conn)
+        try:
+            conn.send_json(
+                {
+                    "type": "connected",
+                    "message": "Conectado ao sistema de eventos de pedidos",
+                    "timestamp": utcnow().isoformat(),
+                }
+            )
+            self.pending_ultimo = _ultimo(request.args.get("ultimo_evento_id"))
+            token = request.args.get("token") or bearer_token(request.headers)
+            if token:
+                self.authenticate(token, announce=False)
+            while not conn.closing:
+                self.handle(self.ws.receive())
+        except ConnectionClosed:
+            pass
+        except Exception:
+            log.exception("socket handler failed")
+            conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+        finally:
+            self.hub.registry.remove(conn)
+            db.session.remove()
+            conn.finish()
+
+    def authenticate(self, token, announce=True):
+        sessao = tokens.lookup(token) if isinstance(token, str) else None
+        if sessao is None:
+            self.conn.close(CLOSE_POLICY, BAD_TOKEN)
+            return False
+        with self.hub.registry.lock:
+            self.conn.sessao = sessao
+        if announce:
+            self.conn.send_json({"type": "authenticated", "message": "Autenticação realizada com sucesso"})
+        if self.pending_ultimo is not None:
+            ultimo, self.pending_ultimo = self.pending_ultimo, None
+            self.hub.broadcaster.resume(self.conn, ultimo)
+        return True
+
+    def error(self, code, message):
+        self.conn.send_json({"type": "error", "code": code, "message": message})
+
+    def handle(self, data):
+        if data is None:
+            return
+        if isinstance(data, bytes):
+            return self.error("invalid_message", "Mensagens binárias não são aceitas; envie JSON em texto")
+        try:
+            message = json.loads(data)
+        except ValueError:
+            return self.error("invalid_json", "Mensagem não é JSON válido")
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            return self.error("invalid_message", 'A mensagem deve ser um objeto JSON com "type"')
+        kind = message["type"]
+        if kind == "ping":
+            self.conn.send_json({"type": "pong", "timestamp": message.get("timestamp")})
+        elif kind == "authenticate":
+            ultimo = _ultimo(message.get("ultimo_evento_id"))
+            if ultimo is not None:
+                self.pending_ultimo = ultimo
+            self.authenticate(message.get("token"))
+        elif kind == "resume":
+            ultimo = _ultimo(message.get("ultimo_evento_id"))
+            if not self.conn.authenticated:
+                self.pending_ultimo = ultimo if ultimo is not None else self.pending_ultimo
+                self.error("not_authenticated", "Autentique-se antes de retomar")
+            elif ultimo is None:
+                self.error("invalid_message", "ultimo_evento_id deve ser um inteiro não negativo")
+            else:
+                self.hub.broadcaster.resume(self.conn, ultimo)
+        else:
+            self.error("unknown_type", f"Tipo de mensagem desconhecido: {kind[:50]}")
