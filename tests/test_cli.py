@@ -39,3 +39,13 @@ def test_create_user_requires_password(runner):
     result = runner.invoke(args=["create-user", "bia"])
     assert result.exit_code != 0
     assert "--password" in result.output
+
+
+def test_prune_eventos_keeps_the_newest(app, runner, client, auth):
+    for _ in range(4):
+        client.post("/pedidos/", json={"cliente": "Ana", "valor_total": "1"}, headers=auth)
+    app.config["SGP_EVENT_RETENTION_COUNT"] = 1
+    result = runner.invoke(args=["prune-eventos"])
+    assert result.exit_code == 0, result.output
+    assert "3 evento(s)" in result.output
+    assert [e["evento_id"] for e in client.get("/pedidos/eventos", headers=auth).get_json()] == [4]

@@ -6,7 +6,9 @@ import json
 import pytest
 import websockets
 
+from sgp_app import create_app
 from tests.conftest import PASSWORD, start_module_server
+from tests.live import make_user
 from tests.ws import Api, connect, expect_close, expect_silence, recv_events, recv_json, run
 
 EVENT_FIELDS = {"type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp"}
@@ -239,5 +241,21 @@ def test_many_clients_connect_and_leave_cleanly(server, token, api):
         for ws in sockets:
             assert len(await recv_events(ws, 1)) == 1
         await asyncio.gather(*(ws.close() for ws in sockets))
+
+    run(scenario())
+
+
+def test_expired_token_closes_its_socket(live_server, db_url):
+    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
+    make_user(app, "ana", PASSWORD)
+    # Tokens live 2.5 s here; the socket must not outlive its token by more than a ping interval.
+    expiring = live_server(SGP_TOKEN_TTL_HOURS=str(2.5 / 3600), SGP_WS_PING_INTERVAL="2")
+    token = expiring.login("ana", PASSWORD)
+
+    async def scenario():
+        async with await connect(expiring, token) as ws:
+            started = asyncio.get_running_loop().time()
+            assert await expect_close(ws, timeout=15) == (1008, "Token expirado")
+            assert asyncio.get_running_loop().time() - started >= 1.5  # not before it expired
 
     run(scenario())

@@ -73,9 +73,13 @@ class Connection:
     :param ws: the simple-websocket ``Server`` object Flask-Sock handed over.
     :param max_queue: frames that may wait for this client; one more closes it with 1013.
     :param send_timeout: seconds a blocked write may last once the connection is closing.
+    :param send_buffer: the socket's kernel send buffer in bytes (``SO_SNDBUF``); 0 keeps the OS default.
     """
 
-    def __init__(self, ws, max_queue, send_timeout):
+    def __init__(self, ws, max_queue, send_timeout, send_buffer=0):
+        if send_buffer:
+            # A small kernel buffer finds slow clients sooner and costs less memory per socket.
+            ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         ws.sock = self.sock = SerializedSocket(ws.sock)
         self.ws = ws
         self.max_queue = max_queue

@@ -46,7 +46,9 @@ class Session:
     def __init__(self, hub, ws):
         self.hub = hub
         config = current_app.config
-        self.conn = Connection(ws, config["SGP_WS_SEND_QUEUE"], config["SGP_WS_SEND_TIMEOUT"])
+        self.conn = Connection(
+            ws, config["SGP_WS_SEND_QUEUE"], config["SGP_WS_SEND_TIMEOUT"], config["SGP_WS_SEND_BUFFER"]
+        )
         self.ws = ws
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo = None
