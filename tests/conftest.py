@@ -5,6 +5,7 @@ import pytest
 from sgp_app import create_app
 from sgp_app.extensions import db, limiter
 from tests.live import LiveServer, database_url, make_user
+from tests.services import RedisServer
 
 PASSWORD = "s3nha-forte"
 
@@ -53,11 +54,11 @@ def auth(token):
 
 @pytest.fixture
 def live_server(db_url):
-    """Start real gunicorn servers: ``live_server(workers=1, **env)`` returns a started one."""
+    """Start real gunicorn servers: ``live_server(workers=1, database=None, **env)`` returns a started one."""
     servers = []
 
-    def start(workers=1, **env):
-        server = LiveServer(db_url, workers=workers, env=env)
+    def start(workers=1, database=None, **env):
+        server = LiveServer(database or db_url, workers=workers, env=env)
         servers.append(server)
         server.start()
         return server
@@ -67,18 +68,31 @@ def live_server(db_url):
         server.stop()
 
 
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own, which the test may kill and start again."""
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.kill()
+
+
 @pytest.fixture(scope="module")
 def module_db_url(tmp_path_factory):
     return database_url(tmp_path_factory.mktemp("db"))
 
 
-def start_module_server(db_url, users=("ana", "bia"), workers=1, **env):
-    """A live server for a whole test module, with users that share ``PASSWORD``."""
+def add_users(db_url, *names):
+    """Create users (password ``PASSWORD``) in the database at ``db_url``."""
     app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
-    for name in users:
+    for name in names:
         make_user(app, name, PASSWORD)
     with app.app_context():
         db.engine.dispose()
+
+
+def start_module_server(db_url, users=("ana", "bia"), workers=1, **env):
+    """A live server for a whole test module, with users that share ``PASSWORD``."""
+    add_users(db_url, *users)
     return LiveServer(db_url, workers=workers, env=env).start()
 
 

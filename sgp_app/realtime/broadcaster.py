@@ -48,6 +48,7 @@ class Broadcaster:
         self._held = {}
         self._held_since = None
         self._next_poll = 0.0
+        self._generation = 0
         self._thread = None
 
     # -- publishing side (request greenlets) ---------------------------------
@@ -73,16 +74,26 @@ class Broadcaster:
                     with self.app.app_context():
                         self.expected = current_value("evento") + 1
                         db.session.remove()
-                text = self.broker.next_message(timeout=self.poll_interval)
+                text = self.broker.next_message(timeout=self._wait_time())
                 if text is not None:
                     self._handle(text)
                 now = time.monotonic()
                 gap_overdue = self._held and now - self._held_since >= self.gap_wait
-                if gap_overdue or now >= self._next_poll:
+                resubscribed = self.broker.generation != self._generation
+                if gap_overdue or resubscribed or now >= self._next_poll:
+                    # Catch up after a new subscription too: events may have passed meanwhile.
+                    self._generation = self.broker.generation
                     self._catch_up()
             except Exception:  # noqa: BLE001 - the loop must outlive any one failure
                 log.exception("broadcaster loop failed; retrying in 1s")
                 time.sleep(1)
+
+    def _wait_time(self):
+        now = time.monotonic()
+        deadline = self._next_poll
+        if self._held:
+            deadline = min(deadline, self._held_since + self.gap_wait)
+        return max(0.01, deadline - now)
 
     def _handle(self, text):
         message = json.loads(text)

@@ -1,8 +1,9 @@
 """Broker backends carry events between workers and hosts.
 
 A backend has ``connect()``, ``disconnect()``, ``publish(text)`` (never blocks
-the caller, never raises) and ``next_message(timeout)`` (the subscriber side,
-``None`` on timeout). Picked by the URL scheme and imported lazily.
+the caller, never raises), ``next_message(timeout)`` (the subscriber side,
+``None`` on timeout), ``generation`` (bumped on every new subscription) and
+``status()``. Picked by the URL scheme and imported lazily.
 """
 
 from urllib.parse import urlsplit

@@ -14,9 +14,11 @@ class MemoryBroker:
         self._queue = queue.Queue(max_queue)
         self.dropped = 0
         self.subscribed = False
+        self.generation = 0
 
     def connect(self):
         self.subscribed = True
+        self.generation = 1
 
     def disconnect(self):
         self.subscribed = False
@@ -36,4 +38,4 @@ class MemoryBroker:
             return None
 
     def status(self):
-        return {"backend": "memory", "connected": True, "dropped": self.dropped}
+        return {"backend": "memory", "connected": self.subscribed, "dropped": self.dropped}
