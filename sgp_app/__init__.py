@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import cli, config, db, errors, events, realtime
+from . import cli, config, db, errors, events, ops, realtime, security
 from .auth import bp as auth_bp
 from .extensions import limiter
 from .pedidos import bp as pedidos_bp
@@ -23,18 +23,19 @@ def create_app(test_config=None):
     config.load_environment(app.config)
     if test_config is not None:
         app.config.from_mapping(test_config)
+    config.check(app.config)
 
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SGP_DATABASE_URL"] or (
         "sqlite:///" + os.path.join(app.instance_path, "sgp.sqlite3")
     )
     app.config["SECRET_KEY"] = app.config["SGP_SECRET_KEY"] or config.instance_secret_key(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = app.config["SGP_MAX_BODY_BYTES"]
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    _limiter_storage(app.config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
     errors.init_app(app)
+    security.init_app(app)
     db.init_app(app)
     events.init_app(app)
     cli.init_app(app)
@@ -42,4 +43,19 @@ def create_app(test_config=None):
     realtime.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pedidos_bp)
+    app.register_blueprint(ops.bp)
     return app
+
+
+def _limiter_storage(config):
+    """Share login limits through Redis when the Redis broker is configured; else per worker."""
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    broker = config["SGP_BROKER_URL"]
+    if broker.startswith(("redis://", "rediss://")):
+        config.setdefault("RATELIMIT_STORAGE_URI", broker)
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+        config.setdefault("RATELIMIT_KEY_PREFIX", config["SGP_BROKER_CHANNEL_PREFIX"])
+        # If Redis is down, count in memory rather than refuse every login.
+        config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    else:
+        config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

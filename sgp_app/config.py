@@ -1,6 +1,7 @@
 """Settings: defaults, then ``instance/config.py``, then ``SGP_*`` environment variables."""
 
 import os
+import re
 import secrets
 
 DEFAULTS = {
@@ -15,6 +16,9 @@ DEFAULTS = {
     "SGP_WS_SEND_QUEUE": 256,
     "SGP_WS_SEND_TIMEOUT": 10.0,
     "SGP_WS_SEND_BUFFER": 0,
+    "SGP_WS_MAX_CONNECTIONS": 20000,
+    "SGP_WS_RATE_LIMIT": 20.0,
+    "SGP_WS_RATE_BURST": 40,
     "SGP_MAX_BODY_BYTES": 1024 * 1024,
     "SGP_LOGIN_RATE_LIMIT": "10 per minute",
     "SGP_SQLITE_BUSY_TIMEOUT_MS": 30000,
@@ -62,6 +66,37 @@ def instance_secret_key(instance_path):
     with os.fdopen(fd, "w") as f:
         f.write(key)
     return key
+
+
+POSITIVE = (
+    "SGP_TOKEN_TTL_HOURS",
+    "SGP_WS_AUTH_TIMEOUT",
+    "SGP_WS_MAX_MESSAGE",
+    "SGP_WS_SEND_QUEUE",
+    "SGP_WS_SEND_TIMEOUT",
+    "SGP_WS_MAX_CONNECTIONS",
+    "SGP_WS_RATE_LIMIT",
+    "SGP_WS_RATE_BURST",
+    "SGP_MAX_BODY_BYTES",
+    "SGP_EVENT_RETENTION_DAYS",
+    "SGP_EVENT_RETENTION_COUNT",
+    "SGP_BROKER_QUEUE",
+    "SGP_EVENT_POLL_INTERVAL",
+)
+ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+
+
+def check(config):
+    """Refuse to start with an unsafe or impossible configuration; the message names the setting."""
+    problems = [f"{name} must be positive (got {config[name]!r})" for name in POSITIVE if not config[name] > 0]
+    key = config["SGP_SECRET_KEY"]
+    if key is not None and len(key) < 32:
+        problems.append("SGP_SECRET_KEY must have at least 32 characters (or leave it unset to generate one)")
+    for origin in allowed_origins(config) - {"*"}:
+        if not ORIGIN.match(origin):
+            problems.append(f"SGP_ALLOWED_ORIGINS entry {origin!r} is not an origin like https://painel.example.com")
+    if problems:
+        raise RuntimeError("Unsafe configuration: " + "; ".join(problems))
 
 
 def allowed_origins(config):

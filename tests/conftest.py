@@ -1,13 +1,19 @@
 import os
 
 import pytest
+from hypothesis import settings
 
 from sgp_app import create_app
 from sgp_app.extensions import db, limiter
-from tests.live import LiveServer, database_url, make_user
+from tests.live import TEST_SECRET, LiveServer, database_url, make_user
 from tests.services import RedisServer
 
 PASSWORD = "s3nha-forte"
+
+# CI explores the same examples every run; locally each run explores new ones.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -18,7 +24,7 @@ def db_url(tmp_path):
 
 @pytest.fixture
 def app(db_url):
-    app = create_app({"TESTING": True, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
+    app = create_app({"TESTING": True, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
     yield app
     with app.app_context():
         db.session.remove()
@@ -57,8 +63,8 @@ def live_server(db_url):
     """Start real gunicorn servers: ``live_server(workers=1, database=None, **env)`` returns a started one."""
     servers = []
 
-    def start(workers=1, database=None, **env):
-        server = LiveServer(database or db_url, workers=workers, env=env)
+    def start(workers=1, database=None, args=(), **env):
+        server = LiveServer(database or db_url, workers=workers, env=env, args=args)
         servers.append(server)
         server.start()
         return server
@@ -83,7 +89,7 @@ def module_db_url(tmp_path_factory):
 
 def add_users(db_url, *names):
     """Create users (password ``PASSWORD``) in the database at ``db_url``."""
-    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
+    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
     for name in names:
         make_user(app, name, PASSWORD)
     with app.app_context():

@@ -17,6 +17,7 @@ from sgp_app.extensions import db
 from sgp_app.models import Usuario
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET = "test-secret-key-for-the-test-suite-only"
 
 
 def require_service(reason):
@@ -62,19 +63,30 @@ def free_port():
 class LiveServer:
     """``gunicorn wsgi:app`` on a free port, started and stopped by pid."""
 
-    def __init__(self, db_url, workers=1, env=None, port=None):
+    def __init__(self, db_url, workers=1, env=None, port=None, args=()):
         self.port = port or free_port()
         self.workers = workers
-        self.env = {**os.environ, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test", **(env or {})}
+        self.env = {**os.environ, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET, **(env or {})}
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws/pedidos"
+        self.args = list(args)
         self.proc = None
         self.log_path = None
 
     def start(self, timeout=30):
         with open(self._log_file(), "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "wsgi:app", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "wsgi:app",
+                    "-b",
+                    f"127.0.0.1:{self.port}",
+                    "-w",
+                    str(self.workers),
+                    *self.args,
+                ],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -85,7 +97,7 @@ class LiveServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                requests.get(self.url + "/auth/me", timeout=5)
+                requests.get(self.url + "/health", timeout=5)
                 return self
             except requests.RequestException:
                 time.sleep(0.1)
@@ -119,3 +131,6 @@ class LiveServer:
         )
         response.raise_for_status()
         return response.json()["session_token"]
+
+    def health(self):
+        return requests.get(self.url + "/health", timeout=10).json()

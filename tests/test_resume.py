@@ -9,7 +9,7 @@ from sgp_app import create_app
 from sgp_app.extensions import db
 from sgp_app.realtime.janitor import prune_eventos
 from tests.conftest import PASSWORD, start_module_server
-from tests.live import make_user
+from tests.live import TEST_SECRET, make_user
 from tests.ws import Api, connect, recv_events, recv_json, run
 
 
@@ -141,7 +141,7 @@ def test_resume_during_concurrent_writes_has_no_gap_and_no_duplicate(server, tok
 
 
 def test_resume_from_a_pruned_id_is_incomplete(live_server, db_url):
-    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
+    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
     make_user(app, "ana", PASSWORD)
     server = live_server()
     token = server.login("ana", PASSWORD)

@@ -8,7 +8,7 @@ import websockets
 
 from sgp_app import create_app
 from tests.conftest import PASSWORD, start_module_server
-from tests.live import make_user
+from tests.live import TEST_SECRET, make_user
 from tests.ws import Api, connect, expect_close, expect_silence, recv_events, recv_json, run
 
 EVENT_FIELDS = {"type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp"}
@@ -246,7 +246,7 @@ def test_many_clients_connect_and_leave_cleanly(server, token, api):
 
 
 def test_expired_token_closes_its_socket(live_server, db_url):
-    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": "test"})
+    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
     make_user(app, "ana", PASSWORD)
     # Tokens live 2.5 s here; the socket must not outlive its token by more than a ping interval.
     expiring = live_server(SGP_TOKEN_TTL_HOURS=str(2.5 / 3600), SGP_WS_PING_INTERVAL="2")

@@ -59,10 +59,10 @@ def money(value):
         raise ValueError("Valor inválido")
     if amount < 0:
         raise ValueError("Não pode ser negativo")
+    if amount > MAX_MONEY:  # before quantize, which fails beyond the context's precision
+        raise ValueError(f"No máximo {MAX_MONEY}")
     if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
         raise ValueError("No máximo duas casas decimais")
-    if amount > MAX_MONEY:
-        raise ValueError(f"No máximo {MAX_MONEY}")
     return amount.quantize(CENT)
 
 

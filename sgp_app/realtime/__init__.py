@@ -1,6 +1,7 @@
 """Live order events on ``/ws/pedidos``: registry, broadcaster, broker, socket route."""
 
 import threading
+import time
 
 from flask import current_app
 
@@ -8,6 +9,7 @@ from .. import events
 from ..extensions import sock
 from .broadcaster import Broadcaster
 from .brokers import get_broker
+from .connection import CLOSE_GOING_AWAY
 from .janitor import Janitor
 from .registry import Registry
 from .socket import PATH, Session, check_origin
@@ -36,12 +38,23 @@ class Hub:
                 self.janitor.start()
                 self.started = True
 
+    def going_away(self):
+        """Close every socket with 1001: the server is restarting; clients reconnect and resume."""
+        return self.registry.close_where(lambda c: True, CLOSE_GOING_AWAY, "Servidor reiniciando; reconecte")
+
     def on_commit(self, kind, payload):
         """Events listener: hand committed events and revocations to the broker."""
         if kind == "eventos":
             self.broadcaster.publish_eventos(payload)
         elif kind == "token_revogado":
             self.broadcaster.publish_token_revoked(payload)
+
+
+def going_away(app, wait=0.0):
+    """Called by gunicorn's hooks when the worker is told to stop."""
+    closed = app.extensions[EXTENSION].going_away()
+    if wait and closed:
+        time.sleep(wait)  # let the writers flush the close frames
 
 
 def current_hub():

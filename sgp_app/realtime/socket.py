@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 from flask import current_app, request
 from simple_websocket import ConnectionClosed
@@ -11,7 +12,7 @@ from ..config import allowed_origins
 from ..errors import ApiError
 from ..extensions import db
 from ..models import utcnow
-from .connection import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, Connection
+from .connection import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, CLOSE_TRY_AGAIN_LATER, Connection
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,29 @@ def _ultimo(value):
     return None
 
 
+class RateLimit:
+    """A token bucket per connection: over the rate, one warning, then silence, then a cut."""
+
+    OK, WARN, DROP, CUT = "ok", "warn", "drop", "cut"
+
+    def __init__(self, rate, burst):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp, self.excess = float(burst), time.monotonic(), 0
+
+    def take(self):
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.excess = 0
+            return self.OK
+        self.excess += 1
+        if self.excess == 1:
+            return self.WARN
+        return self.CUT if self.excess > self.burst else self.DROP
+
+
 class Session:
     """The conversation with one client, in the greenlet Flask-Sock gives it."""
 
@@ -52,9 +76,15 @@ class Session:
         self.ws = ws
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo = None
+        self.max_connections = config["SGP_WS_MAX_CONNECTIONS"]
+        self.rate = RateLimit(config["SGP_WS_RATE_LIMIT"], config["SGP_WS_RATE_BURST"])
 
     def run(self):
         conn = self.conn
+        if len(self.hub.registry) >= self.max_connections:
+            conn.close(CLOSE_TRY_AGAIN_LATER, "Servidor cheio; tente novamente mais tarde")
+            conn.finish()
+            return
         self.hub.registry.add(conn)
         try:
             conn.send_json(
@@ -100,11 +130,18 @@ class Session:
     def handle(self, data):
         if data is None:
             return
+        verdict = self.rate.take()
+        if verdict is RateLimit.WARN:
+            return self.error("rate_limited", "Mensagens demais; diminua o ritmo")
+        if verdict is RateLimit.CUT:
+            return self.conn.close(CLOSE_POLICY, "Mensagens demais")
+        if verdict is RateLimit.DROP:
+            return
         if isinstance(data, bytes):
             return self.error("invalid_message", "Mensagens binárias não são aceitas; envie JSON em texto")
         try:
             message = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             return self.error("invalid_json", "Mensagem não é JSON válido")
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             return self.error("invalid_message", 'A mensagem deve ser um objeto JSON com "type"')
