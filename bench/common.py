@@ -79,7 +79,8 @@ class Server:
         return sum(p.memory_info().rss for p in self.workers())
 
     def login(self, username="bench", password="bench-pw"):
-        response = requests.post(self.url + "/auth/login", json={"username": username, "password": password}, timeout=10)
+        body = {"username": username, "password": password}
+        response = requests.post(self.url + "/auth/login", json=body, timeout=10)
         response.raise_for_status()
         return response.json()["session_token"]
 

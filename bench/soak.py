@@ -73,7 +73,10 @@ async def writer(server, token, stop_at, stats, rate):
     headers = {"Authorization": f"Bearer {token}"}
     while time.monotonic() < stop_at:
         response = await asyncio.to_thread(
-            session.post, server.url + "/pedidos/", json={"cliente": "Soak", "valor_total": "1"}, headers=headers,
+            session.post,
+            server.url + "/pedidos/",
+            json={"cliente": "Soak", "valor_total": "1"},
+            headers=headers,
             timeout=30,
         )
         stats["writes"] += response.status_code == 201
@@ -85,8 +88,13 @@ async def sampler(server, stop_at, samples):
     start = time.monotonic()
     while time.monotonic() < stop_at + 5:
         health = requests.get(server.url + "/health", timeout=10).json()
-        samples.append({"t": round(time.monotonic() - start), "rss_mb": round(server.rss() / 2**20, 1),
-                        "sockets": health["sockets"]})
+        samples.append(
+            {
+                "t": round(time.monotonic() - start),
+                "rss_mb": round(server.rss() / 2**20, 1),
+                "sockets": health["sockets"],
+            }
+        )
         await asyncio.sleep(10)
 
 
@@ -94,8 +102,22 @@ async def main(args):
     server = Server(prepare_database(), env={"SGP_WS_PING_INTERVAL": "5"})
     token = server.login()
     stop_at = time.monotonic() + args.duration
-    stats = dict.fromkeys(["connects", "connect_failures", "abrupt", "resumes", "incomplete_resumes", "received",
-                           "lost", "duplicates", "server_closes", "writes", "write_errors"], 0)
+    stats = dict.fromkeys(
+        [
+            "connects",
+            "connect_failures",
+            "abrupt",
+            "resumes",
+            "incomplete_resumes",
+            "received",
+            "lost",
+            "duplicates",
+            "server_closes",
+            "writes",
+            "write_errors",
+        ],
+        0,
+    )
     samples = []
     rng = random.Random(args.seed)
     sampling = asyncio.ensure_future(sampler(server, stop_at, samples))
@@ -104,8 +126,11 @@ async def main(args):
         *(writer(server, token, stop_at, stats, args.rate) for _ in range(args.writers)),
     )
     # Every client resumes once more and must reach the newest event with no gap.
-    newest = int(requests.get(server.url + "/pedidos/eventos?limit=1", headers={"Authorization": f"Bearer {token}"},
-                              timeout=10).headers["X-Ultimo-Evento-Id"])
+    newest = int(
+        requests.get(
+            server.url + "/pedidos/eventos?limit=1", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        ).headers["X-Ultimo-Evento-Id"]
+    )
     for last in lasts[: args.clients]:
         if last is None:
             continue
@@ -119,8 +144,14 @@ async def main(args):
     await sampling
     after = requests.get(server.url + "/health", timeout=10).json()["sockets"]
     server.stop()
-    result = {"duration_s": args.duration, "clients": args.clients, "events": newest, **stats,
-              "open_sockets_after": after, "memory": samples}
+    result = {
+        "duration_s": args.duration,
+        "clients": args.clients,
+        "events": newest,
+        **stats,
+        "open_sockets_after": after,
+        "memory": samples,
+    }
     print(json.dumps(result, indent=1))
 
 
