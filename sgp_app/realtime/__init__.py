@@ -12,7 +12,7 @@ from .brokers import get_broker
 from .connection import CLOSE_GOING_AWAY
 from .janitor import Janitor
 from .registry import Registry
-from .socket import PATH, Session, check_origin
+from .socket import PATH, NoReader, Session, prepare_handshake
 
 EXTENSION = "sgp_realtime"
 
@@ -72,12 +72,7 @@ def pedidos_socket(ws):
 def init_app(app):
     hub = app.extensions[EXTENSION] = Hub(app)
     events.add_listener(app, hub.on_commit)
-    app.config.setdefault(
-        "SOCK_SERVER_OPTIONS",
-        {
-            "ping_interval": app.config["SGP_WS_PING_INTERVAL"] or None,
-            "max_message_size": app.config["SGP_WS_MAX_MESSAGE"],
-        },
-    )
-    app.before_request(check_origin)
+    # simple-websocket does the handshake only; the handler reads, the janitor pings.
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"thread_class": NoReader})
+    app.before_request(prepare_handshake)
     sock.init_app(app)

@@ -1,8 +1,12 @@
-"""One open socket: a bounded send queue drained by its own writer.
+"""One open socket: frames written in order, without a greenlet unless the client is behind.
 
-Server-to-client frames are never masked, so a text frame built once is valid
-for every client; the broadcaster frames each event once and every connection
-writes the same bytes.
+Server-to-client frames are never masked, so a frame built once is valid for every
+client: the broadcaster frames each event once and every connection writes the same
+bytes. A write is first tried without waiting; only a client whose kernel buffer is
+full gets a flusher greenlet, and a queue bound (``max_queue`` frames) that closes
+it with 1013 when it falls too far behind. Every byte to the client, events and
+replies and pongs and close frames alike, goes through :meth:`Connection.send_frame`,
+so frames never interleave. Needs gevent (gunicorn's gevent worker).
 """
 
 import contextlib
@@ -10,12 +14,14 @@ import json
 import logging
 import socket
 import struct
-import threading
 import time
 from collections import deque
 
+import gevent
+
 log = logging.getLogger(__name__)
 
+CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
@@ -23,65 +29,52 @@ CLOSE_SERVER_ERROR = 1011
 CLOSE_TRY_AGAIN_LATER = 1013
 BAD_TOKEN = "Token inválido ou ausente"
 SLOW_CLIENT = "Cliente lento demais; reconecte e retome"
+CLOSE_WAIT = 2.0  # seconds to wait for the client's answer to our close frame
 
-_STOP = object()
+
+def _frame(opcode, payload):
+    n = len(payload)
+    if n < 126:
+        return bytes((0x80 | opcode, n)) + payload
+    if n < 65536:
+        return struct.pack("!BBH", 0x80 | opcode, 126, n) + payload
+    return struct.pack("!BBQ", 0x80 | opcode, 127, n) + payload
 
 
 def text_frame(payload):
     """A complete, unmasked WebSocket text frame carrying ``payload`` (UTF-8 bytes)."""
-    n = len(payload)
-    if n < 126:
-        return bytes((0x81, n)) + payload
-    if n < 65536:
-        return struct.pack("!BBH", 0x81, 126, n) + payload
-    return struct.pack("!BBQ", 0x81, 127, n) + payload
+    return _frame(0x1, payload)
 
 
 def json_frame(message):
     return text_frame(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-class SerializedSocket:
-    """The raw socket, with every write made whole under one lock.
+def close_frame(code, reason=""):
+    return _frame(0x8, struct.pack("!H", code) + reason.encode()[:123])
 
-    simple-websocket writes pongs and close frames with ``sock.send`` from its
-    reader thread, and ``send`` may write part of a buffer; the lock and
-    ``sendall`` keep frames from interleaving with the writer's.
-    """
 
-    def __init__(self, sock):
-        self._sock = sock
-        self._lock = threading.Lock()
+def pong_frame(payload):
+    return _frame(0xA, bytes(payload)[:125])
 
-    def send(self, data):
-        with self._lock:
-            self._sock.sendall(data)
-        return len(data)
 
-    def abort(self):
-        """Break off the TCP connection, waking any reader or writer blocked on it."""
-        with contextlib.suppress(OSError):
-            self._sock.shutdown(socket.SHUT_RDWR)
-
-    def __getattr__(self, name):
-        return getattr(self._sock, name)
+PING_FRAME = _frame(0x9, b"sgp")
 
 
 class Connection:
     """A client socket of ``/ws/pedidos`` and what the server knows of it.
 
-    :param ws: the simple-websocket ``Server`` object Flask-Sock handed over.
+    :param sock: the client's gevent socket, after the handshake.
     :param max_queue: frames that may wait for this client; one more closes it with 1013.
-    :param send_timeout: seconds a blocked write may last once the connection is closing.
+    :param send_timeout: seconds a closing connection may take to write its last frames.
     :param send_buffer: the socket's kernel send buffer in bytes (``SO_SNDBUF``); 0 keeps the OS default.
     """
 
-    def __init__(self, ws, max_queue, send_timeout, send_buffer=0):
+    def __init__(self, sock, max_queue, send_timeout, send_buffer=0):
         if send_buffer:
             # A small kernel buffer finds slow clients sooner and costs less memory per socket.
-            ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
-        ws.sock = self.sock = SerializedSocket(ws.sock)
-        self.ws = ws
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        self.sock = sock
         self.max_queue = max_queue
         self.send_timeout = send_timeout
         self.opened_at = time.monotonic()
@@ -89,31 +82,65 @@ class Connection:
         self.last_evento_id = None  # newest event sent; later ones only
         self.syncing = False  # replaying stored events: live ones wait in backlog
         self.backlog = []
-        self.closing = False
+        self.closing = False  # a close frame is queued or sent: nothing more goes out
         self.close_code = None
-        self._pending = deque()
-        self._wakeup = threading.Event()
-        self._writer = threading.Thread(target=self._write_loop, name="sgp-ws-writer", daemon=True)
-        self._writer.start()
+        self.awaiting_pong = False
+        self._pending = deque()  # frames (or their unsent tails) waiting for the socket
+        self._flusher = None
+        self._abort_timer = None
 
     @property
     def authenticated(self):
         return self.sessao is not None
 
     def send_frame(self, frame):
-        """Queue ``frame`` without blocking; a client too far behind is closed with 1013."""
+        """Write ``frame`` now if the socket takes it, else queue it; never blocks the caller."""
         if self.closing:
             return False
-        if len(self._pending) >= self.max_queue:
-            log.info("closing slow client %s: %d frames waiting", id(self), len(self._pending))
-            self.close(CLOSE_TRY_AGAIN_LATER, SLOW_CLIENT, drop_pending=True)
-            return False
-        self._pending.append(frame)
-        self._wakeup.set()
-        return True
+        return self._write(frame)
 
     def send_json(self, message):
         return self.send_frame(json_frame(message))
+
+    def _write(self, frame, force=False):
+        if self._pending:
+            if len(self._pending) >= self.max_queue and not force:
+                log.info("closing slow client %s: %d frames waiting", id(self), len(self._pending))
+                self.close(CLOSE_TRY_AGAIN_LATER, SLOW_CLIENT, drop_pending=True)
+                return False
+            self._pending.append(frame)
+            return True
+        try:
+            sent = self.sock.send(frame, 0, timeout=0.0)  # gevent: try once, never wait
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            self.abort()
+            return False
+        if sent < len(frame):
+            self._pending.append(memoryview(frame)[sent:])
+            self._flusher = gevent.spawn(self._flush)
+        return True
+
+    def _flush(self):
+        """Drain the queue for a client that fell behind; exits once it has caught up."""
+        try:
+            while self._pending:
+                chunk = self._pending[0]
+                sent = self.sock.send(chunk)  # waits (cooperatively) until the socket is writable
+                if sent < len(chunk):
+                    self._pending[0] = memoryview(chunk)[sent:]
+                else:
+                    self._pending.popleft()
+        except OSError:
+            self._pending.clear()
+            self.abort()
+        finally:
+            self._flusher = None
+
+    @property
+    def queued(self):
+        return len(self._pending)
 
     def wait_for_room(self, timeout=None):
         """Wait until the queue is at most half full (for replays); ``False`` if closed or timed out."""
@@ -122,7 +149,7 @@ class Connection:
             if time.monotonic() >= deadline:
                 self.close(CLOSE_TRY_AGAIN_LATER, SLOW_CLIENT, drop_pending=True)
                 return False
-            time.sleep(0.01)
+            gevent.sleep(0.01)
         return not self.closing
 
     def deliver(self, evento_id, frame):
@@ -133,60 +160,47 @@ class Connection:
             self.last_evento_id = evento_id
             self.send_frame(frame)
 
+    def ping(self):
+        """A protocol ping; ``False`` if the previous one was never answered."""
+        if self.awaiting_pong:
+            return False
+        self.awaiting_pong = True
+        self.send_frame(PING_FRAME)
+        return True
+
+    def answer_close(self, code):
+        """The client closed: echo its code (RFC 6455 section 5.5.1) and send nothing after."""
+        if not self.closing:
+            self.closing, self.close_code = True, code
+            self._write(close_frame(CLOSE_NORMAL if code in (1005, 1006) else code), force=True)
+
     def close(self, code, reason="", drop_pending=False):
-        """Close after the frames already queued, or with ``drop_pending`` right after the one being written.
+        """Send a close frame after the queued frames (or, with ``drop_pending``, right after the one in flight).
 
         A client dropped for slowness loses its queue; it resumes from its last ``evento_id``.
+        The connection is cut if the close cannot be written within ``send_timeout``, or the
+        client does not answer it within a couple of seconds.
         """
         if self.closing:
             return
-        self.closing, self.close_code = True, code
         if drop_pending:
+            partly_sent = self._pending[0] if self._pending and isinstance(self._pending[0], memoryview) else None
             self._pending.clear()
-        self._pending.append((code, reason))
-        self._wakeup.set()
-        # A client that stopped reading would hold the writer forever.
-        timer = threading.Timer(self.send_timeout, self._abort_if_stuck)
-        timer.daemon = True
-        timer.start()
+            if partly_sent is not None:
+                self._pending.append(partly_sent)  # a frame cut in half would corrupt the stream
+        self.closing, self.close_code = True, code
+        self._write(close_frame(code, reason), force=True)
+        self._abort_timer = gevent.spawn_later(self.send_timeout if self._pending else CLOSE_WAIT, self.abort)
 
-    def _abort_if_stuck(self):
-        if self._writer.is_alive():
-            log.info("aborting client %s: close not written in %ss", id(self), self.send_timeout)
-            self.sock.abort()
+    def finish(self):
+        """The handler is done: stop the timers and any flusher."""
+        if self._abort_timer is not None:
+            self._abort_timer.kill(block=False)
+        if self._flusher is not None:
+            self._flusher.kill(block=False)
 
-    def finish(self, close_wait=2.0):
-        """Called once the handler is done: stop the writer, let the TCP connection end."""
-        if not self.closing:
-            self.closing = True
-            self._pending.append(_STOP)
-            self._wakeup.set()
-        self._writer.join(self.send_timeout + 1)
-        # Give the peer a moment to answer our close frame, then cut it off.
-        self.ws.thread.join(close_wait)
-        if self.ws.thread.is_alive():
-            self.sock.abort()
-
-    def _write_loop(self):
-        try:
-            while True:
-                self._wakeup.wait()
-                self._wakeup.clear()
-                while self._pending:
-                    item = self._pending.popleft()
-                    if item is _STOP:
-                        return
-                    if isinstance(item, tuple):
-                        self._send_close(*item)
-                        return
-                    self.sock.send(item)
-        except OSError:
-            self.ws.connected = False
-        finally:
-            self.ws.event.set()  # wake the handler blocked in receive()
-
-    def _send_close(self, code, reason):
-        try:
-            self.ws.close(code, reason)
-        except Exception:  # noqa: BLE001 - already closed by the peer
-            self.ws.connected = False
+    def abort(self):
+        """Break off the TCP connection; the handler's read returns and it cleans up."""
+        self.closing = True
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)

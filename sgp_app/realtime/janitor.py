@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from ..db import current_value
 from ..extensions import db
 from ..models import Evento, SessaoToken, utcnow
-from .connection import BAD_TOKEN, CLOSE_POLICY
+from .connection import BAD_TOKEN, CLOSE_POLICY, CLOSE_TRY_AGAIN_LATER
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,14 @@ def prune_eventos(retention_days, retention_count):
 
 
 class Janitor:
-    """Closes sockets whose auth window, token lifetime or token ended; prunes old events."""
+    """Pings every socket, closes those whose peer, auth window, token lifetime or token ended; prunes events."""
 
     def __init__(self, app, registry):
         self.app = app
         self.registry = registry
         config = app.config
         self.auth_timeout = config["SGP_WS_AUTH_TIMEOUT"]
-        self.revocation_interval = config["SGP_WS_PING_INTERVAL"]
+        self.ping_interval = config["SGP_WS_PING_INTERVAL"]
         self.prune_interval = config["SGP_EVENT_PRUNE_INTERVAL"]
         self._thread = None
 
@@ -45,15 +45,16 @@ class Janitor:
         self._thread.start()
 
     def _run(self):
-        next_revocation = time.monotonic() + self.revocation_interval
+        next_ping = time.monotonic() + self.ping_interval
         next_prune = time.monotonic()
         while True:
-            time.sleep(SWEEP_INTERVAL)
+            time.sleep(min(SWEEP_INTERVAL, self.ping_interval))
             try:
                 self.sweep()
                 now = time.monotonic()
-                if now >= next_revocation:
-                    next_revocation = now + self.revocation_interval
+                if now >= next_ping:
+                    next_ping = now + self.ping_interval
+                    self.ping_all()
                     self._with_db(self.close_revoked)
                 if now >= next_prune:
                     next_prune = now + self.prune_interval
@@ -82,6 +83,15 @@ class Janitor:
         self.registry.close_where(
             lambda c: c.sessao is not None and c.sessao.expira_em <= now, CLOSE_POLICY, "Token expirado"
         )
+
+    def ping_all(self):
+        """Send every socket a protocol ping; close those that never answered the last one."""
+        silent = [conn for conn in self.registry.snapshot() if not conn.ping()]
+        for conn in silent:
+            conn.close(CLOSE_TRY_AGAIN_LATER, "Sem resposta ao ping")
+            conn.abort()  # a silent peer will not read our close frame either
+        if silent:
+            log.info("dropped %d socket(s) that missed a ping", len(silent))
 
     def close_revoked(self):
         """Close sockets whose token was revoked (a safety net if the broker lost the notice)."""

@@ -1,28 +1,59 @@
-"""The ``/ws/pedidos`` route: greeting, authentication, ping, resume, errors."""
+"""The ``/ws/pedidos`` route: greeting, authentication, ping, resume, errors.
+
+Flask-Sock and simple-websocket perform the handshake; after that this module's
+handler greenlet reads the socket itself (through simple-websocket's wsproto
+connection), so each socket costs one greenlet, not three.
+"""
 
 import json
 import logging
 import time
 
 from flask import current_app, request
-from simple_websocket import ConnectionClosed
+from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 
 from ..auth import bearer_token, tokens
 from ..config import allowed_origins
 from ..errors import ApiError
 from ..extensions import db
 from ..models import utcnow
-from .connection import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, CLOSE_TRY_AGAIN_LATER, Connection
+from .connection import (
+    BAD_TOKEN,
+    CLOSE_POLICY,
+    CLOSE_SERVER_ERROR,
+    CLOSE_TOO_BIG,
+    CLOSE_TRY_AGAIN_LATER,
+    Connection,
+    pong_frame,
+)
 
 log = logging.getLogger(__name__)
 
 PATH = "/ws/pedidos"
+RECV_BYTES = 65536
 
 
-def check_origin():
-    """Refuse a browser handshake from an origin not allowed (403, no upgrade)."""
+class NoReader:
+    """Stands in for simple-websocket's per-socket reader thread: the handler reads instead."""
+
+    name = "sgp-no-reader"
+
+    def __init__(self, target=None, **_kwargs):
+        pass
+
+    def start(self):
+        pass
+
+
+def prepare_handshake():
+    """Before the upgrade: refuse a foreign browser ``Origin`` (403), and decline compression.
+
+    Without ``permessage-deflate`` a socket keeps no zlib state (tens of KiB each) and
+    every client can be sent the very same frame bytes.
+    """
     if request.path != PATH:
         return
+    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     origin = request.headers.get("Origin")
     if origin is None:
         return  # not a browser
@@ -70,22 +101,30 @@ class Session:
     def __init__(self, hub, ws):
         self.hub = hub
         config = current_app.config
-        self.conn = Connection(
-            ws, config["SGP_WS_SEND_QUEUE"], config["SGP_WS_SEND_TIMEOUT"], config["SGP_WS_SEND_BUFFER"]
-        )
         self.ws = ws
+        # Keep only the negotiated frame protocol; dropping simple-websocket's wsproto wrapper
+        # frees its HTTP handshake state (h11), a few KiB per socket for its whole life.
+        self.protocol = ws.ws.connection
+        ws.ws = None
+        self.conn = Connection(
+            ws.sock, config["SGP_WS_SEND_QUEUE"], config["SGP_WS_SEND_TIMEOUT"], config["SGP_WS_SEND_BUFFER"]
+        )
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo = None
         self.max_connections = config["SGP_WS_MAX_CONNECTIONS"]
+        self.max_message = config["SGP_WS_MAX_MESSAGE"]
         self.rate = RateLimit(config["SGP_WS_RATE_LIMIT"], config["SGP_WS_RATE_BURST"])
+        self._parts = []
+        self._size = 0
 
     def run(self):
         conn = self.conn
-        if len(self.hub.registry) >= self.max_connections:
+        registry = self.hub.registry
+        if len(registry) >= self.max_connections:
             conn.close(CLOSE_TRY_AGAIN_LATER, "Servidor cheio; tente novamente mais tarde")
-            conn.finish()
+            self._drain_until_closed()
             return
-        self.hub.registry.add(conn)
+        registry.add(conn)
         try:
             conn.send_json(
                 {
@@ -98,17 +137,59 @@ class Session:
             token = request.args.get("token") or bearer_token(request.headers)
             if token:
                 self.authenticate(token, announce=False)
-            while not conn.closing:
-                self.handle(self.ws.receive())
-        except ConnectionClosed:
-            pass
+            self._read_loop()
         except Exception:
             log.exception("socket handler failed")
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
-            self.hub.registry.remove(conn)
+            registry.remove(conn)
             db.session.remove()
             conn.finish()
+            self.ws.connected = False  # Flask-Sock's own close() must not write after ours
+
+    def _read_loop(self):
+        protocol = self.protocol
+        while True:
+            try:
+                data = self.conn.sock.recv(RECV_BYTES)
+            except OSError:
+                return
+            if not data:
+                return
+            protocol.receive_data(data)
+            for event in protocol.events():
+                if isinstance(event, (TextMessage, BytesMessage)):
+                    self._message_part(event)
+                elif isinstance(event, Ping):
+                    self.conn.send_frame(pong_frame(event.payload))
+                elif isinstance(event, Pong):
+                    self.conn.awaiting_pong = False
+                elif isinstance(event, CloseConnection):
+                    self.conn.answer_close(event.code)  # a no-op when we closed first
+                    return
+
+    def _drain_until_closed(self):
+        try:
+            while self.conn.sock.recv(RECV_BYTES):
+                pass
+        except OSError:
+            pass
+        finally:
+            self.conn.finish()
+            self.ws.connected = False
+
+    def _message_part(self, event):
+        self._size += len(event.data)
+        if self._size > self.max_message:
+            self.conn.close(CLOSE_TOO_BIG, "Mensagem grande demais")
+            return
+        self._parts.append(event.data)
+        if not event.message_finished:
+            return
+        data = self._parts[0] if len(self._parts) == 1 else type(self._parts[0])().join(self._parts)
+        self._parts, self._size = [], 0
+        if not self.conn.closing:
+            self.handle(data)
 
     def authenticate(self, token, announce=True):
         sessao = tokens.lookup(token) if isinstance(token, str) else None
@@ -128,8 +209,6 @@ class Session:
         self.conn.send_json({"type": "error", "code": code, "message": message})
 
     def handle(self, data):
-        if data is None:
-            return
         verdict = self.rate.take()
         if verdict is RateLimit.WARN:
             return self.error("rate_limited", "Mensagens demais; diminua o ritmo")
@@ -137,7 +216,7 @@ class Session:
             return self.conn.close(CLOSE_POLICY, "Mensagens demais")
         if verdict is RateLimit.DROP:
             return
-        if isinstance(data, bytes):
+        if isinstance(data, (bytes, bytearray)):
             return self.error("invalid_message", "Mensagens binárias não são aceitas; envie JSON em texto")
         try:
             message = json.loads(data)
