@@ -1,55 +1,122 @@
-"""A lean asyncio WebSocket client for thousands of connections (the benchmark's client side).
+"""A lean WebSocket client fleet for thousands of connections (the benchmark's client side).
 
-Speaks just enough of RFC 6455: the upgrade, unmasked server text frames, ping -> pong,
-and close. Each connection records when every event arrived.
+One thread, one epoll, non-blocking sockets; it speaks just enough of RFC 6455 (the
+upgrade, unmasked server frames, ping -> pong, close). Arrival times come from the
+kernel (``SO_TIMESTAMPNS``): when the bytes reached this host's socket, not when this
+Python process got round to reading them, so the client's own speed does not inflate
+the latencies it reports. Times are ``time.time()`` seconds.
 """
 
-import asyncio
 import base64
+import contextlib
 import os
 import re
+import select
+import socket
 import struct
+import threading
 import time
 
-EVENTO_ID = re.compile(rb'"evento_id":(\d+)')
+EVENTO_ID = re.compile(rb'"evento_id":\s*(\d+)')
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+CMSG_SPACE = socket.CMSG_SPACE(16)
 
 
-class Client(asyncio.Protocol):
-    def __init__(self, path, host, on_event=None):
-        self.request = (
-            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
+class Peer:
+    """One connection's state; ``arrivals`` maps ``evento_id`` to its kernel arrival time."""
+
+    __slots__ = ("sock", "buffer", "upgraded", "arrivals", "close_code")
+
+    def __init__(self, sock):
+        self.sock = sock
         self.buffer = bytearray()
-        self.upgraded = asyncio.get_running_loop().create_future()
-        self.closed = asyncio.get_running_loop().create_future()
-        self.greeted = False
-        self.on_event = on_event
+        self.upgraded = False
         self.arrivals = {}
         self.close_code = None
-        self.transport = None
 
-    def connection_made(self, transport):
-        self.transport = transport
-        transport.write(self.request)
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.sock.send(_masked(0x8, struct.pack("!H", 1000)))
 
-    def data_received(self, data):
-        self.buffer += data
-        if not self.upgraded.done():
-            end = self.buffer.find(b"\r\n\r\n")
+
+class Fleet:
+    """Open ``count`` authenticated sockets to ``/ws/pedidos`` and keep reading them in a thread."""
+
+    def __init__(self, port, token, count, batch=200):
+        self.port = port
+        self.request = (
+            f"GET /ws/pedidos?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+        ).encode()
+        self.epoll = select.epoll()
+        self.peers = {}
+        self.stopped = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+        for start in range(0, count, batch):
+            for _ in range(min(batch, count - start)):
+                self._open()
+            goal = min(start + batch, count)
+            self.wait(lambda goal=goal: self.upgraded() >= goal, 60)
+        if self.upgraded() < count:
+            raise ConnectionError("not every client could connect")
+
+    def upgraded(self):
+        return sum(p.upgraded for p in self.peers.values())
+
+    def _open(self):
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock.sendall(self.request + base64.b64encode(os.urandom(16)) + b"\r\n\r\n")
+        sock.setblocking(False)
+        self.peers[sock.fileno()] = Peer(sock)
+        self.epoll.register(sock.fileno(), select.EPOLLIN)
+
+    @property
+    def clients(self):
+        return list(self.peers.values())
+
+    def wait(self, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        while not predicate() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return predicate()
+
+    def _loop(self):
+        while not self.stopped:
+            for fd, _ in self.epoll.poll(0.05):
+                peer = self.peers.get(fd)
+                if peer is not None:
+                    self._read(fd, peer)
+
+    def _read(self, fd, peer):
+        try:
+            data, ancdata, _, _ = peer.sock.recvmsg(262144, CMSG_SPACE)
+        except BlockingIOError:
+            return
+        except OSError:
+            data, ancdata = b"", []
+        if not data:
+            self.epoll.unregister(fd)
+            return
+        arrived = time.time()
+        for level, kind, value in ancdata:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                seconds, nanos = struct.unpack("ll", value[:16])
+                arrived = seconds + nanos / 1e9
+        peer.buffer += data
+        if not peer.upgraded:
+            end = peer.buffer.find(b"\r\n\r\n")
             if end < 0:
                 return
-            status = bytes(self.buffer[:12])
-            del self.buffer[: end + 4]
-            if status != b"HTTP/1.1 101":
-                self.upgraded.set_exception(ConnectionError(status.decode(errors="replace")))
-                self.transport.close()
-                return
-            self.upgraded.set_result(True)
-        self._frames()
+            if not peer.buffer.startswith(b"HTTP/1.1 101"):
+                raise ConnectionError(bytes(peer.buffer[:40]))
+            del peer.buffer[: end + 4]
+            peer.upgraded = True
+        self._frames(peer, arrived)
 
-    def _frames(self):
-        buf = self.buffer
+    def _frames(self, peer, arrived):
+        buf = peer.buffer
         while len(buf) >= 2:
             opcode, length = buf[0] & 0x0F, buf[1] & 0x7F
             offset = 2
@@ -68,54 +135,23 @@ class Client(asyncio.Protocol):
             if opcode == 0x1:
                 match = EVENTO_ID.search(payload)
                 if match:
-                    now = time.perf_counter()
-                    evento_id = int(match.group(1))
-                    self.arrivals[evento_id] = now
-                    if self.on_event:
-                        self.on_event(evento_id, now)
-                else:
-                    self.greeted = True
+                    peer.arrivals[int(match.group(1))] = arrived
             elif opcode == 0x9:
-                self.transport.write(_masked(0xA, payload))
+                peer.sock.send(_masked(0xA, payload))
             elif opcode == 0x8:
-                self.close_code = struct.unpack_from("!H", payload)[0] if len(payload) >= 2 else 1005
-                self.transport.close()
-
-    def connection_lost(self, exc):
-        if not self.upgraded.done():
-            self.upgraded.set_exception(exc or ConnectionError("closed"))
-        if not self.closed.done():
-            self.closed.set_result(self.close_code)
+                peer.close_code = struct.unpack_from("!H", payload)[0] if len(payload) >= 2 else 1005
 
     def close(self):
-        if self.transport and not self.transport.is_closing():
-            self.transport.write(_masked(0x8, struct.pack("!H", 1000)))
-            self.transport.close()
+        for peer in self.peers.values():
+            peer.close()
+        self.stopped = True
+        self.thread.join(5)
+        for peer in self.peers.values():
+            peer.sock.close()
+        self.epoll.close()
 
 
 def _masked(opcode, payload):
     key = os.urandom(4)
     masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
     return bytes([0x80 | opcode, 0x80 | len(payload)]) + key + masked
-
-
-async def open_clients(port, token, count, concurrency=200, on_event=None):
-    """Open ``count`` authenticated connections, ``concurrency`` handshakes at a time."""
-    loop = asyncio.get_running_loop()
-    semaphore = asyncio.Semaphore(concurrency)
-    path = f"/ws/pedidos?token={token}"
-
-    async def one():
-        async with semaphore:
-            for attempt in range(5):
-                try:
-                    _, client = await loop.create_connection(
-                        lambda: Client(path, f"127.0.0.1:{port}", on_event), "127.0.0.1", port
-                    )
-                    await asyncio.wait_for(client.upgraded, 30)
-                    return client
-                except (OSError, ConnectionError, TimeoutError):
-                    await asyncio.sleep(0.2 * (attempt + 1))
-            raise ConnectionError("could not connect")
-
-    return await asyncio.gather(*(one() for _ in range(count)))

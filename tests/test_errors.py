@@ -37,3 +37,9 @@ def test_oversized_body_is_json_413(app, client, auth, path):
     app.config["MAX_CONTENT_LENGTH"] = 100
     response = client.post(path, data="{" + " " * 200 + "}", content_type="application/json", headers=auth)
     assert_error_shape(response, 413, "payload_too_large")
+
+
+def test_socket_route_outside_gevent_answers_503(client):
+    response = client.get("/ws/pedidos", headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "realtime_unavailable"

@@ -12,6 +12,7 @@ so frames never interleave. Needs gevent (gunicorn's gevent worker).
 import contextlib
 import json
 import logging
+import os
 import socket
 import struct
 import time
@@ -85,6 +86,7 @@ class Connection:
         self.closing = False  # a close frame is queued or sent: nothing more goes out
         self.close_code = None
         self.awaiting_pong = False
+        self._fd = sock.fileno()  # None once finished: the number may then belong to another socket
         self._pending = deque()  # frames (or their unsent tails) waiting for the socket
         self._flusher = None
         self._abort_timer = None
@@ -110,8 +112,11 @@ class Connection:
                 return False
             self._pending.append(frame)
             return True
+        if self._fd is None:
+            return False
         try:
-            sent = self.sock.send(frame, 0, timeout=0.0)  # gevent: try once, never wait
+            # The fd is non-blocking (gevent made it so): one write() syscall, no wrapper, no wait.
+            sent = os.write(self._fd, frame)
         except BlockingIOError:
             sent = 0
         except OSError:
@@ -193,7 +198,8 @@ class Connection:
         self._abort_timer = gevent.spawn_later(self.send_timeout if self._pending else CLOSE_WAIT, self.abort)
 
     def finish(self):
-        """The handler is done: stop the timers and any flusher."""
+        """The handler is done: stop the timers and any flusher; write nothing more."""
+        self.closing, self._fd = True, None
         if self._abort_timer is not None:
             self._abort_timer.kill(block=False)
         if self._flusher is not None:

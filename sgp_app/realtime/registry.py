@@ -34,7 +34,7 @@ class Registry:
         with self.lock:
             for conn in self._connections:
                 if conn.sessao is not None:
-                    conn.deliver(evento_id, frame)
+                    conn.deliver(evento_id, frame)  # a non-blocking write; see Connection
 
     def close_where(self, predicate, code, reason):
         """Close every connection for which ``predicate(conn)`` is true; return how many."""

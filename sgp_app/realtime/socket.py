@@ -9,6 +9,7 @@ import json
 import logging
 import time
 
+import gevent.monkey
 from flask import current_app, request
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 
@@ -53,6 +54,8 @@ def prepare_handshake():
     """
     if request.path != PATH:
         return
+    if not gevent.monkey.is_module_patched("socket"):
+        raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     origin = request.headers.get("Origin")
     if origin is None:
