@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import cli, config, db, errors, events, ops, realtime, security
+from . import cli, config, db, errors, events, logs, ops, realtime, security
 from .auth import bp as auth_bp
 from .extensions import limiter
 from .pedidos import bp as pedidos_bp
@@ -34,6 +34,7 @@ def create_app(test_config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    logs.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     db.init_app(app)

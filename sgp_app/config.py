@@ -29,6 +29,8 @@ DEFAULTS = {
     "SGP_EVENT_POLL_INTERVAL": 1.0,
     "SGP_EVENT_GAP_WAIT": 0.5,
     "SGP_EVENT_PRUNE_INTERVAL": 600.0,
+    "SGP_LOG_FORMAT": "text",
+    "SGP_LOG_LEVEL": "INFO",
 }
 
 
@@ -95,6 +97,8 @@ def check(config):
     for origin in allowed_origins(config) - {"*"}:
         if not ORIGIN.match(origin):
             problems.append(f"SGP_ALLOWED_ORIGINS entry {origin!r} is not an origin like https://painel.example.com")
+    if config["SGP_LOG_FORMAT"] not in ("text", "json"):
+        problems.append("SGP_LOG_FORMAT must be text or json")
     if problems:
         raise RuntimeError("Unsafe configuration: " + "; ".join(problems))
 

@@ -60,8 +60,9 @@ def next_value(name):
     The row stays locked until the transaction ends, which serialises writers:
     values are gap-free and follow commit order.
     """
-    db.session.execute(update(Contador).where(Contador.nome == name).values(valor=Contador.valor + 1))
-    return db.session.scalar(select(Contador.valor).where(Contador.nome == name))
+    return db.session.scalar(
+        update(Contador).where(Contador.nome == name).values(valor=Contador.valor + 1).returning(Contador.valor)
+    )
 
 
 def current_value(name):

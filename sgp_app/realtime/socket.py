@@ -13,6 +13,7 @@ import gevent.monkey
 from flask import current_app, request
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 
+from .. import logs
 from ..auth import bearer_token, tokens
 from ..config import allowed_origins
 from ..errors import ApiError
@@ -128,6 +129,7 @@ class Session:
             self._drain_until_closed()
             return
         registry.add(conn)
+        logs.socket_event("open", conn)
         try:
             conn.send_json(
                 {
@@ -146,6 +148,9 @@ class Session:
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
             registry.remove(conn)
+            logs.socket_event(
+                "close", conn, close_code=conn.close_code or "-", seconds=round(time.monotonic() - conn.opened_at, 1)
+            )
             db.session.remove()
             conn.finish()
             self.ws.connected = False  # Flask-Sock's own close() must not write after ours

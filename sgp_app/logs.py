@@ -1,0 +1,104 @@
+"""Logging: one line per request and per socket open/close, each with a request id; never a token.
+
+``SGP_LOG_FORMAT=json`` writes one JSON object per line; ``text`` (default) is for people.
+A request's id comes from a sane ``X-Request-Id`` header (a proxy's) or is made here, and is
+sent back in ``X-Request-Id``.
+"""
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import g, request
+
+from .gunicorn_logging import redact
+
+log = logging.getLogger("sgp_app.access")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+FIELDS = ("request_id", "method", "path", "status", "duration_ms", "remote", "usuario", "close_code", "event")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: getattr(record, k) for k in FIELDS if hasattr(record, k)})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(app):
+    logger = logging.getLogger("sgp_app")
+    if not any(getattr(h, "sgp", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.sgp = True
+        logger.addHandler(handler)
+        logger.propagate = False
+    for handler in logger.handlers:
+        if getattr(handler, "sgp", False):
+            handler.setFormatter(
+                JsonFormatter()
+                if app.config["SGP_LOG_FORMAT"] == "json"
+                else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
+    logger.setLevel(app.config["SGP_LOG_LEVEL"].upper())
+
+
+def request_id():
+    return getattr(g, "request_id", None) or "-"
+
+
+def init_app(app):
+    configure(app)
+
+    @app.before_request
+    def start_request():
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        if request.path == "/ws/pedidos":
+            return response  # sockets log their own open and close
+        duration = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2)
+        path = redact(request.full_path.rstrip("?"))
+        log.info(
+            "%s %s %s %.2fms id=%s",
+            request.method,
+            path,
+            response.status_code,
+            duration,
+            request_id(),
+            extra={
+                "request_id": request_id(),
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": duration,
+                "remote": request.remote_addr,
+            },
+        )
+        response.headers["X-Request-Id"] = request_id()
+        return response
+
+
+def socket_event(event, conn, **fields):
+    """Log a socket's open or close, with its request id and user (never its token)."""
+    usuario = conn.sessao.username if conn.sessao is not None else None
+    log.info(
+        "socket %s id=%s usuario=%s %s",
+        event,
+        request_id(),
+        usuario or "-",
+        " ".join(f"{k}={v}" for k, v in fields.items()),
+        extra={"event": f"socket_{event}", "request_id": request_id(), "usuario": usuario, **fields},
+    )
