@@ -117,3 +117,7 @@ def test_successful_logins_are_not_limited(app, client, usuario):
     app.config["SGP_LOGIN_RATE_LIMIT"] = "3 per minute"
     for _ in range(6):
         assert login(client).status_code == 200
+
+
+def test_nul_in_credentials_is_422(client, usuario):
+    assert client.post("/auth/login", json={"username": "ana\x00", "password": "x"}).status_code == 422

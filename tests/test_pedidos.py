@@ -385,3 +385,9 @@ def test_list_filters(client, auth, criar):
     assert ids("data_inicio=2026-11-15") == [c["id"], b["id"]]
     assert ids("data_fim=2026-11-15") == [b["id"], a["id"]]
     assert ids("data_inicio=2026-11-15&data_fim=2026-11-15") == [b["id"]]
+
+
+def test_nul_character_is_422_not_a_database_error(client, auth):
+    response = client.post("/pedidos/", json={**NOVO, "cliente": "Ana\x00"}, headers=auth)
+    assert response.status_code == 422
+    assert client.get("/pedidos/?cliente=a%00b", headers=auth).status_code == 422

@@ -48,7 +48,9 @@ def login():
     """Exchange a username and password for a session token."""
     data = json_body()
     fields = {
-        k: "Obrigatório (texto)" for k in ("username", "password") if not isinstance(data.get(k), str) or not data[k]
+        k: "Obrigatório (texto, sem caractere nulo)"
+        for k in ("username", "password")
+        if not isinstance(data.get(k), str) or not data[k] or "\x00" in data[k]
     }
     if fields:
         raise ValidationError(fields)

@@ -70,6 +70,8 @@ def text(max_length, required=False):
     def parse(value):
         if not isinstance(value, str):
             raise ValueError("Deve ser texto")
+        if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
+            raise ValueError("Caractere nulo não é aceito")
         value = value.strip()
         if required and not value:
             raise ValueError("Obrigatório")

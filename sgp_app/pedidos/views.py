@@ -71,9 +71,11 @@ def list_pedidos():
                 filters[name] = iso_date(request.args[name])
             except ValueError as exc:
                 errors[name] = str(exc)
+    filters["cliente"] = request.args.get("cliente", "").strip()
+    if "\x00" in filters["cliente"]:
+        errors["cliente"] = "Caractere nulo não é aceito"
     if errors:
         raise ValidationError(errors)
-    filters["cliente"] = request.args.get("cliente", "").strip()
     skip = _int_arg("skip", 0, 0)
     limit = _int_arg("limit", 50, 0, 500)
     pedidos, total = service.search(filters, skip, limit)
