@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import cli, config, db, errors, events, logs, ops, realtime, security
+from . import cli, config, db, errors, events, logs, openapi, ops, realtime, security
 from .auth import bp as auth_bp
 from .extensions import limiter
 from .pedidos import bp as pedidos_bp
@@ -45,6 +45,7 @@ def create_app(test_config=None):
     app.register_blueprint(auth_bp)
     app.register_blueprint(pedidos_bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(openapi.bp)
     return app
 
 
