@@ -99,7 +99,10 @@ class RedisBroker:
 
     def next_message(self, timeout=None):
         """The next message's text, or ``None`` after ``timeout`` seconds or a broken subscription."""
-        if self._pubsub is None and not self._subscribe(timeout):
+        if self._pubsub is None:
+            # Return at once after a new subscription, so the broadcaster catches up now
+            # rather than after waiting ``timeout`` for a message that may never come.
+            self._subscribe(timeout)
             return None
         try:
             message = self._pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
