@@ -131,6 +131,11 @@ class Session:
         registry.add(conn)
         logs.socket_event("open", conn)
         try:
+            self.pending_ultimo = _ultimo(request.args.get("ultimo_evento_id"))
+            token = request.args.get("token") or bearer_token(request.headers)
+            # Look the token up before greeting: a client that has seen "connected" must
+            # already receive every later event.
+            sessao = tokens.lookup(token) if token else None
             conn.send_json(
                 {
                     "type": "connected",
@@ -138,10 +143,8 @@ class Session:
                     "timestamp": utcnow().isoformat(),
                 }
             )
-            self.pending_ultimo = _ultimo(request.args.get("ultimo_evento_id"))
-            token = request.args.get("token") or bearer_token(request.headers)
             if token:
-                self.authenticate(token, announce=False)
+                self.authenticate(sessao, announce=False)
             self._read_loop()
         except Exception:
             log.exception("socket handler failed")
@@ -199,8 +202,8 @@ class Session:
         if not self.conn.closing:
             self.handle(data)
 
-    def authenticate(self, token, announce=True):
-        sessao = tokens.lookup(token) if isinstance(token, str) else None
+    def authenticate(self, sessao, announce=True):
+        """Make the socket ``sessao``'s (a looked-up token), or close it with 1008 when ``None``."""
         if sessao is None:
             self.conn.close(CLOSE_POLICY, BAD_TOKEN)
             return False
@@ -239,7 +242,8 @@ class Session:
             ultimo = _ultimo(message.get("ultimo_evento_id"))
             if ultimo is not None:
                 self.pending_ultimo = ultimo
-            self.authenticate(message.get("token"))
+            token = message.get("token")
+            self.authenticate(tokens.lookup(token) if isinstance(token, str) else None)
         elif kind == "resume":
             ultimo = _ultimo(message.get("ultimo_evento_id"))
             if not self.conn.authenticated:
