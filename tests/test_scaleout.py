@@ -2,18 +2,21 @@
 
 import asyncio
 import threading
+import time
 
 import psutil
 import psycopg
+import redis
 import requests
 
+from sgp_app.realtime.brokers.redis import RedisBroker
 from tests.conftest import PASSWORD, add_users
 from tests.services import kill_redis_clients, postgres_or_skip, redis_or_skip, unique_prefix
 from tests.ws import Api, connect, expect_silence, recv_events, recv_json, run
 
-# With a long poll interval, events arrive through the broker (or its catch-up on reconnect),
-# which is what these tests are about; 5 s (not the default 1 s) still bounds a broker miss.
-NO_POLL = {"SGP_EVENT_POLL_INTERVAL": "5"}
+# With a long poll interval, events can only arrive through the broker (or its catch-up on
+# reconnect), which is what these tests are about.
+NO_POLL = {"SGP_EVENT_POLL_INTERVAL": "60"}
 
 
 def redis_env(url, **extra):
@@ -223,3 +226,18 @@ def test_slow_postgres_query_does_not_freeze_the_worker(live_server):
         blocker.rollback()
     thread.join(30)
     assert result["status"] == 201
+
+
+def test_a_worker_without_sockets_still_publishes_to_redis():
+    url = redis_or_skip()
+    prefix = unique_prefix()
+    listener = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(f"{prefix}:eventos")
+    broker = RedisBroker(url, prefix=prefix)  # never connect()ed: no socket opened in this worker
+    broker.publish('{"evento_id": 1}')
+    deadline = time.monotonic() + 10
+    message = None
+    while message is None and time.monotonic() < deadline:
+        message = listener.get_message(timeout=0.5)
+    listener.close()
+    assert message is not None and message["data"] == b'{"evento_id": 1}'

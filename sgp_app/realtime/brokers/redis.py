@@ -59,8 +59,12 @@ class RedisBroker:
         self.last_error = None
 
     def connect(self):
-        self._thread = threading.Thread(target=self._publish_loop, name="sgp-redis-publisher", daemon=True)
-        self._thread.start()
+        self._start_publisher()
+
+    def _start_publisher(self):
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._publish_loop, name="sgp-redis-publisher", daemon=True)
+            self._thread.start()
 
     def disconnect(self):
         if self._pubsub is not None:
@@ -68,6 +72,8 @@ class RedisBroker:
             self._pubsub = None
 
     def publish(self, text):
+        # A worker with no socket of its own still publishes for the other workers.
+        self._start_publisher()
         try:
             self._outbox.put_nowait(text)
         except queue.Full:
