@@ -16,17 +16,12 @@ from sqlalchemy import func, select
 from ..db import current_value
 from ..extensions import db
 from ..models import Evento
-from .connection import BAD_TOKEN, CLOSE_POLICY, text_frame
+from .connection import BAD_TOKEN, CLOSE_POLICY, json_text, text_frame
 
 log = logging.getLogger(__name__)
 
 REPLAY_PAGE = 500
 CATCH_UP_PAGE = 1000
-
-
-def json_text(message):
-    """The one serialization of a message, used on the socket and in the broker."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
 class Broadcaster:
@@ -136,13 +131,11 @@ class Broadcaster:
                     rows = db.session.scalars(
                         select(Evento).where(Evento.id >= self.expected).order_by(Evento.id).limit(CATCH_UP_PAGE)
                     ).all()
-                    for row in rows:
-                        if row.id == self.expected:
-                            self._deliver(row.id, json_text(row.to_message()))
-                        elif row.id > self.expected:
+                    for row in rows:  # ids >= expected, in order
+                        if row.id > self.expected:
                             # Pruned before delivery (only after a very long outage): skip ahead.
                             log.warning("events %d..%d no longer stored; skipping", self.expected, row.id - 1)
-                            self._deliver(row.id, json_text(row.to_message()))
+                        self._deliver(row.id, json_text(row.to_message()))
                     if len(rows) < CATCH_UP_PAGE:
                         break
             finally:

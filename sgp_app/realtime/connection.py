@@ -47,8 +47,13 @@ def text_frame(payload):
     return _frame(0x1, payload)
 
 
+def json_text(message):
+    """The one serialization of a message, used on the socket and in the broker."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
 def json_frame(message):
-    return text_frame(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode())
+    return text_frame(json_text(message).encode())
 
 
 def close_frame(code, reason=""):
@@ -142,10 +147,6 @@ class Connection:
             self.abort()
         finally:
             self._flusher = None
-
-    @property
-    def queued(self):
-        return len(self._pending)
 
     def wait_for_room(self, timeout=None):
         """Wait until the queue is at most half full (for replays); ``False`` if closed or timed out."""
