@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import cli, config, db, errors, events, logs, openapi, ops, realtime, security
 from .auth import bp as auth_bp
+from .board import bp as board_bp
 from .extensions import limiter
 from .pedidos import bp as pedidos_bp
 
@@ -46,6 +47,7 @@ def create_app(test_config=None):
     app.register_blueprint(pedidos_bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(board_bp)
     return app
 
 

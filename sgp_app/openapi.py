@@ -209,7 +209,9 @@ SPEC = {
                     _query("limit", {"type": "integer", "minimum": 0, "maximum": 500, "default": 50}),
                 ],
                 "responses": {
-                    "200": _response("Orders", {"type": "array", "items": PEDIDO}, ["X-Total-Count"]),
+                    "200": _response(
+                        "Orders", {"type": "array", "items": PEDIDO}, ["X-Total-Count", "X-Ultimo-Evento-Id"]
+                    ),
                     **_errors(401, 422),
                 },
             },

@@ -4,7 +4,8 @@ import re
 
 from sgp_app.openapi import SPEC
 
-UNDOCUMENTED = {"/static/<path:filename>", "/ws/pedidos"}
+# The board page and its files are HTML for people; the socket has its own README section.
+UNDOCUMENTED = {"/", "/board/<path:filename>", "/static/<path:filename>", "/ws/pedidos"}
 
 
 def routes(app):

@@ -58,7 +58,12 @@ def create_pedido():
 @bp.get("/", strict_slashes=False)
 @login_required
 def list_pedidos():
-    """List orders newest first, with filters and paging; ``X-Total-Count`` has the total."""
+    """List orders newest first, with filters and paging; ``X-Total-Count`` has the total.
+
+    ``X-Ultimo-Evento-Id`` is read before the orders: every event up to it is reflected in
+    the list, so a client that resumes the socket from it misses nothing.
+    """
+    ultimo_evento_id = current_value("evento")
     filters, errors = {}, {}
     for name, options in (("status", STATUSES), ("prioridade", PRIORIDADES)):
         if request.args.get(name):
@@ -79,7 +84,8 @@ def list_pedidos():
     skip = _int_arg("skip", 0, 0)
     limit = _int_arg("limit", 50, 0, 500)
     pedidos, total = service.search(filters, skip, limit)
-    return [service.serialize(p) for p in pedidos], 200, {"X-Total-Count": str(total)}
+    headers = {"X-Total-Count": str(total), "X-Ultimo-Evento-Id": str(ultimo_evento_id)}
+    return [service.serialize(p) for p in pedidos], 200, headers
 
 
 @bp.get("/<int:pedido_id>")

@@ -1,0 +1,216 @@
+// The live board: log in, load the orders, keep them current from /ws/pedidos, and act on them.
+//
+// The list and the socket meet at an evento_id: each list answer carries X-Ultimo-Evento-Id,
+// read before the orders, so the socket resumes from there and misses nothing. After a reload
+// it resumes from the last id this browser saw instead, so what changed meanwhile lights up.
+
+import { ErroApi, api, entrar, sair, sessao } from "./api.js";
+import { Formulario } from "./formulario.js";
+import { COLUNAS, Quadro, ROTULO } from "./quadro.js";
+import { Conexao, ultimoGuardado } from "./live.js";
+
+const LIMITE_POR_COLUNA = 200;
+const AVISO_MS = 6000;
+const $ = (seletor) => document.querySelector(seletor);
+
+const quadro = new Quadro($("#colunas"), mover);
+const formulario = new Formulario($("#form-novo"), $("#modelo-item"));
+const conexao = new Conexao({ aoEvento, aoSincronizar, aoEstado, aoRecusar: () => sessaoTerminou() });
+let listaAte = 0; // every event up to this id is already in the list
+const buscando = new Map(); // pedido id -> "again" flag while a GET is in flight
+
+// -- screens and messages ---------------------------------------------------------------
+
+function mostrarLogin(mensagem = "") {
+  conexao.fechar();
+  $("#tela-quadro").hidden = true;
+  $("#usuario").hidden = true;
+  $("#tela-login").hidden = false;
+  $("#login-erro").textContent = mensagem;
+  $("#form-login").elements.username.focus();
+}
+
+function mostrarQuadro() {
+  $("#tela-login").hidden = true;
+  $("#tela-quadro").hidden = false;
+  $("#usuario").hidden = false;
+  $("#usuario-nome").textContent = sessao.usuario?.username ?? "";
+}
+
+let avisoTimer;
+function avisar(texto, tipo = "erro") {
+  const aviso = $("#aviso");
+  aviso.dataset.tipo = tipo;
+  $("#aviso-texto").textContent = texto;
+  aviso.hidden = false;
+  clearTimeout(avisoTimer);
+  avisoTimer = setTimeout(() => (aviso.hidden = true), AVISO_MS);
+}
+
+function sessaoTerminou() {
+  sessao.esquecer();
+  mostrarLogin("Sua sessão terminou; entre novamente.");
+}
+
+// Any failed call: a rejected token sends the person back to the login form.
+function falhou(erro, contexto = "") {
+  if (erro instanceof ErroApi && erro.status === 401) return sessaoTerminou();
+  avisar(contexto ? `${contexto}: ${erro.message}` : erro.message);
+}
+
+const TEXTO_ESTADO = {
+  conectando: "Conectando…",
+  sincronizando: "Sincronizando…",
+  conectado: "Ao vivo",
+  desconectado: "Sem conexão",
+};
+
+function aoEstado(estado, esperaMs) {
+  const indicador = $("#conexao");
+  indicador.dataset.estado = estado;
+  $("#conexao-texto").textContent =
+    esperaMs === undefined ? TEXTO_ESTADO[estado] : `Sem conexão — tentando em ${Math.ceil(esperaMs / 1000)} s`;
+}
+
+// -- orders -----------------------------------------------------------------------------
+
+async function carregar() {
+  const respostas = await Promise.all(
+    COLUNAS.map(([status]) => api("GET", `/pedidos/?status=${status}&limit=${LIMITE_POR_COLUNA}`)),
+  );
+  quadro.substituir(respostas.flatMap((r) => r.dados));
+  listaAte = Math.min(...respostas.map((r) => Number(r.headers.get("X-Ultimo-Evento-Id"))));
+  return listaAte;
+}
+
+// One GET per order at a time; an event during the GET asks for one more afterwards.
+async function buscar(id) {
+  if (buscando.has(id)) return buscando.set(id, true);
+  buscando.set(id, false);
+  try {
+    quadro.guardar((await api("GET", `/pedidos/${id}`)).dados);
+  } catch (erro) {
+    falhou(erro);
+  } finally {
+    const outraVez = buscando.get(id);
+    buscando.delete(id);
+    if (outraVez) buscar(id);
+  }
+}
+
+function aoEvento(evento, repeticao) {
+  quadro.destacar(evento.pedido_id);
+  // Replayed events up to listaAte are already in the list: only light them up.
+  if (!repeticao || evento.evento_id > listaAte) buscar(evento.pedido_id);
+}
+
+async function aoSincronizar(msg) {
+  if (msg.completo) return;
+  // Events this page missed are no longer kept: the list is the truth.
+  try {
+    await carregar();
+  } catch (erro) {
+    falhou(erro, "Não foi possível recarregar a lista");
+  }
+}
+
+// A move sends only the new status and no If-Match: the server's status machine refuses a
+// move that no longer makes sense (409), and nobody's other edits are overwritten.
+async function mover(pedido, status) {
+  const numero = Number(pedido.numero);
+  if (status === "cancelado" && !confirm(`Cancelar o pedido nº ${numero} de ${pedido.cliente}?`)) return;
+  try {
+    if (status === "cancelado") {
+      await api("DELETE", `/pedidos/${pedido.id}`);
+      buscar(pedido.id);
+    } else {
+      quadro.guardar((await api("PATCH", `/pedidos/${pedido.id}`, { corpo: { status } })).dados);
+    }
+  } catch (erro) {
+    if (erro.status === 409) {
+      const acao = status === "cancelado" ? "cancelar" : `mover para ${ROTULO[status]}`;
+      avisar(`Pedido nº ${numero}: não foi possível ${acao}. ${legivel(erro.message)}.`);
+      buscar(pedido.id); // this page was behind: show the order as it is now
+    } else {
+      falhou(erro, `Pedido nº ${numero}`);
+    }
+  }
+}
+
+// The server names statuses as on the wire (em_producao); people read labels (em produção).
+const STATUS_NO_TEXTO = /\b(pendente|em_producao|pronto|entregue|cancelado)\b/g;
+const legivel = (texto) => texto.replace(STATUS_NO_TEXTO, (status) => ROTULO[status].toLowerCase());
+
+// -- start ------------------------------------------------------------------------------
+
+async function iniciar() {
+  if (!sessao.token) return mostrarLogin();
+  mostrarQuadro();
+  let ate;
+  try {
+    ate = await carregar();
+  } catch (erro) {
+    if (erro.status === 401) return sessaoTerminou();
+    avisar(`Não foi possível carregar os pedidos: ${erro.message}`);
+    setTimeout(iniciar, 3000);
+    return;
+  }
+  const guardado = ultimoGuardado();
+  conexao.abrir(guardado !== null && guardado <= ate ? guardado : ate);
+}
+
+$("#form-login").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const campos = e.target.elements;
+  try {
+    await entrar(campos.username.value.trim(), campos.password.value);
+    campos.password.value = "";
+    iniciar();
+  } catch (erro) {
+    $("#login-erro").textContent = erro.status === 401 ? "Usuário ou senha incorretos." : erro.message;
+  }
+});
+
+$("#sair").addEventListener("click", async () => {
+  conexao.fechar();
+  await sair().catch(() => {});
+  mostrarLogin();
+});
+
+$("#abrir-novo").addEventListener("click", () => {
+  $("#form-novo").hidden = false;
+  $("#form-novo").elements.cliente.focus();
+});
+$("#fechar-novo").addEventListener("click", () => ($("#form-novo").hidden = true));
+$("#aviso-fechar").addEventListener("click", () => ($("#aviso").hidden = true));
+
+$("#form-novo").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const botao = e.submitter;
+  botao.disabled = true;
+  try {
+    const { dados } = await api("POST", "/pedidos/", { corpo: formulario.corpo() });
+    quadro.guardar(dados);
+    quadro.destacar(dados.id);
+    formulario.limpar();
+    $("#form-novo").hidden = true;
+    avisar(`Pedido nº ${Number(dados.numero)} criado.`, "ok");
+  } catch (erro) {
+    if (erro.status === 422) formulario.mostrarErros("Confira os campos marcados.", erro.fields);
+    else if (erro.status === 401) sessaoTerminou();
+    else formulario.mostrarErros(erro.message, {});
+  } finally {
+    botao.disabled = false;
+  }
+});
+
+const filtrar = () => {
+  localStorage.setItem("sgp.mostrar_cancelados", $("#mostrar-cancelados").checked ? "1" : "");
+  quadro.filtrar($("#busca").value, $("#mostrar-cancelados").checked);
+};
+$("#busca").addEventListener("input", filtrar);
+$("#mostrar-cancelados").addEventListener("change", filtrar);
+$("#mostrar-cancelados").checked = Boolean(localStorage.getItem("sgp.mostrar_cancelados"));
+filtrar();
+
+iniciar();
