@@ -87,8 +87,9 @@ def test_login_with_a_wrong_password_says_so_and_the_right_one_opens_the_board(s
     page.click("#form-login button[type=submit]")
     expect(page.locator("#login-erro")).to_have_text("Usuário ou senha incorretos.")
     board.login("ana", PASSWORD)
-    expect(page.locator(".coluna h2")).to_have_text([re.compile(label) for label in (
-        "Pendente", "Em produção", "Pronto", "Entregue")])
+    expect(page.locator(".coluna h2")).to_have_text(
+        [re.compile(label) for label in ("Pendente", "Em produção", "Pronto", "Entregue")]
+    )
     expect(page.locator("#conexao-texto")).to_have_text("Ao vivo")
     expect(page.locator("#usuario-nome")).to_have_text("ana")
 
