@@ -1,7 +1,11 @@
 """gunicorn settings; ``-b`` and ``-w`` on the command line override these."""
 
+import glob
+import os
 import resource
+import shutil
 import signal
+import tempfile
 
 bind = "127.0.0.1:8000"
 workers = 1
@@ -20,6 +24,31 @@ logger_class = "sgp_app.gunicorn_logging.RedactingLogger"
 _soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 if _hard == resource.RLIM_INFINITY or _soft < _hard:
     resource.setrlimit(resource.RLIMIT_NOFILE, (_hard, _hard))
+
+# /metrics adds up every worker's values through files in this folder (prometheus_client's
+# multiprocess mode); it must be set before a worker imports the app. A folder of our own
+# unless the operator gives one.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sgp-metrics-")
+    os.environ["SGP_METRICS_DIR_OWNED"] = "1"  # remove it on exit; the hooks see the environment
+
+
+def on_starting(server):
+    """Values an earlier run left in the folder would be added to this run's."""
+    for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(path)
+
+
+def child_exit(server, worker):
+    """A worker that exits takes its socket gauge with it; its counters still count."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if os.environ.get("SGP_METRICS_DIR_OWNED"):
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def post_worker_init(worker):

@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from . import cli, config, db, errors, events, logs, openapi, ops, realtime, security
+from . import cli, config, db, errors, events, logs, metrics, openapi, ops, realtime, security
 from .auth import bp as auth_bp
 from .board import bp as board_bp
 from .extensions import limiter
@@ -36,6 +36,7 @@ def create_app(test_config=None):
     app.json.sort_keys = False
 
     logs.init_app(app)
+    metrics.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     db.init_app(app)

@@ -279,6 +279,17 @@ SPEC = {
                 },
             }
         },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics, summed over every worker",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text exposition format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _response("OpenAPI")}}},
     },
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 from werkzeug.security import generate_password_hash
 
@@ -134,3 +135,13 @@ class LiveServer:
 
     def health(self):
         return requests.get(self.url + "/health", timeout=10).json()
+
+    def metric(self, name, **labels):
+        """The value of sample ``name`` in ``/metrics`` (summed over label values not given)."""
+        text = requests.get(self.url + "/metrics", timeout=10).text
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
+        )

@@ -64,6 +64,7 @@ def test_stalled_clients_do_not_delay_others_and_are_closed_with_1013(server):
         for ws in stalled:
             code, _ = await expect_close(ws, timeout=30)
             assert code == 1013
+        assert server.metric("sgp_websocket_slow_clients_total") == STALLED
         for ws in healthy:
             await ws.close()
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ..db import current_value
 from ..extensions import db
+from ..metrics import DELIVERIES, EVENTS_BROADCAST, EVENTS_PUBLISHED, observe_delivery
 from ..models import Evento
 from .connection import BAD_TOKEN, CLOSE_POLICY, json_text, text_frame
 
@@ -39,7 +40,6 @@ class Broadcaster:
         self.poll_interval = app.config["SGP_EVENT_POLL_INTERVAL"]
         self.gap_wait = app.config["SGP_EVENT_GAP_WAIT"]
         self.expected = None  # next evento_id to deliver
-        self.delivered = 0
         self._held = {}
         self._held_since = None
         self._next_poll = 0.0
@@ -51,6 +51,7 @@ class Broadcaster:
     def publish_eventos(self, messages):
         for message in messages:
             self.broker.publish(json_text(message))
+        EVENTS_PUBLISHED.inc(len(messages))
 
     def publish_token_revoked(self, token_hash):
         self.broker.publish(json_text({"control": "token_revogado", "token_hash": token_hash}))
@@ -104,20 +105,21 @@ class Broadcaster:
         if evento_id < self.expected:
             return  # already delivered (read back from the log, or a duplicate)
         if evento_id > self.expected:
-            self._held[evento_id] = text
+            self._held[evento_id] = (text, message["timestamp"])
             self._held_since = self._held_since or time.monotonic()
             return
-        self._deliver(evento_id, text)
+        self._deliver(evento_id, text, message["timestamp"])
         self._deliver_held()
 
-    def _deliver(self, evento_id, text):
-        self.registry.fan_out(evento_id, text_frame(text.encode()))
+    def _deliver(self, evento_id, text, timestamp):
+        DELIVERIES.labels("live").inc(self.registry.fan_out(evento_id, text_frame(text.encode())))
+        EVENTS_BROADCAST.inc()
+        observe_delivery(timestamp)
         self.expected = evento_id + 1
-        self.delivered += 1
 
     def _deliver_held(self):
         while self.expected in self._held:
-            self._deliver(self.expected, self._held.pop(self.expected))
+            self._deliver(self.expected, *self._held.pop(self.expected))
         for stale in [i for i in self._held if i < self.expected]:
             del self._held[stale]
         self._held_since = time.monotonic() if self._held else None
@@ -135,7 +137,8 @@ class Broadcaster:
                         if row.id > self.expected:
                             # Pruned before delivery (only after a very long outage): skip ahead.
                             log.warning("events %d..%d no longer stored; skipping", self.expected, row.id - 1)
-                        self._deliver(row.id, json_text(row.to_message()))
+                        message = row.to_message()
+                        self._deliver(row.id, json_text(message), message["timestamp"])
                     if len(rows) < CATCH_UP_PAGE:
                         break
             finally:
@@ -164,7 +167,7 @@ class Broadcaster:
             with self.registry.lock:
                 for evento_id, frame in conn.backlog:
                     if evento_id > last:
-                        conn.send_frame(frame)
+                        DELIVERIES.labels("live").inc(conn.send_frame(frame))
                         last = evento_id
                 conn.backlog, conn.syncing = [], False
                 conn.last_evento_id = max(last, conn.last_evento_id or 0)
@@ -189,6 +192,7 @@ class Broadcaster:
             for evento_id, frame in frames:
                 if not conn.wait_for_room() or not conn.send_frame(frame):
                     return last
+                DELIVERIES.labels("replay").inc()
                 last = evento_id
             if len(frames) < REPLAY_PAGE:
                 return last

@@ -20,6 +20,8 @@ from collections import deque
 
 import gevent
 
+from ..metrics import SLOW_CLIENTS
+
 log = logging.getLogger(__name__)
 
 CLOSE_NORMAL = 1000
@@ -113,7 +115,7 @@ class Connection:
         if self._pending:
             if len(self._pending) >= self.max_queue and not force:
                 log.info("closing slow client %s: %d frames waiting", id(self), len(self._pending))
-                self.close(CLOSE_TRY_AGAIN_LATER, SLOW_CLIENT, drop_pending=True)
+                self.drop_slow()
                 return False
             self._pending.append(frame)
             return True
@@ -153,18 +155,27 @@ class Connection:
         deadline = time.monotonic() + (self.send_timeout if timeout is None else timeout)
         while len(self._pending) > self.max_queue // 2 and not self.closing:
             if time.monotonic() >= deadline:
-                self.close(CLOSE_TRY_AGAIN_LATER, SLOW_CLIENT, drop_pending=True)
+                self.drop_slow()
                 return False
             gevent.sleep(0.01)
         return not self.closing
 
     def deliver(self, evento_id, frame):
-        """Send a live event once, in order; hold it while a replay is running."""
+        """Send a live event once, in order; hold it while a replay is running.
+
+        Returns whether the frame went out (or was queued) now.
+        """
         if self.syncing:
             self.backlog.append((evento_id, frame))
         elif self.last_evento_id is None or evento_id > self.last_evento_id:
             self.last_evento_id = evento_id
-            self.send_frame(frame)
+            return self.send_frame(frame)
+        return False
+
+    def drop_slow(self):
+        """Close with 1013 a client that fell too far behind; it reconnects and resumes."""
+        SLOW_CLIENTS.inc()
+        self.close(CLOSE_TRY_AGAIN_LATER, SLOW_CLIENT, drop_pending=True)
 
     def ping(self):
         """A protocol ping; ``False`` if the previous one was never answered."""

@@ -2,6 +2,8 @@
 
 import threading
 
+from ..metrics import SOCKETS, SOCKETS_OPENED
+
 
 class Registry:
     """Open connections, guarded by one lock.
@@ -17,10 +19,13 @@ class Registry:
     def add(self, conn):
         with self.lock:
             self._connections.add(conn)
+            SOCKETS.set(len(self._connections))
+        SOCKETS_OPENED.inc()
 
     def remove(self, conn):
         with self.lock:
             self._connections.discard(conn)
+            SOCKETS.set(len(self._connections))
 
     def __len__(self):
         return len(self._connections)
@@ -30,11 +35,13 @@ class Registry:
             return list(self._connections)
 
     def fan_out(self, evento_id, frame):
-        """Hand one framed event to every authenticated connection."""
+        """Hand one framed event to every authenticated connection; return how many took it."""
+        delivered = 0
         with self.lock:
             for conn in self._connections:
                 if conn.sessao is not None:
-                    conn.deliver(evento_id, frame)  # a non-blocking write; see Connection
+                    delivered += conn.deliver(evento_id, frame)  # a non-blocking write; see Connection
+        return delivered
 
     def close_where(self, predicate, code, reason):
         """Close every connection for which ``predicate(conn)`` is true; return how many."""

@@ -1,0 +1,85 @@
+"""Prometheus metrics at ``/metrics``, summed over every gunicorn worker.
+
+prometheus_client's multiprocess mode: with ``PROMETHEUS_MULTIPROC_DIR`` set before this module
+is imported (``gunicorn.conf.py`` sets it in the master), each worker keeps its values in files
+there and ``/metrics`` adds up all of them, whichever worker answers. The master's
+``child_exit`` hook drops a dead worker's gauges. Without the variable (tests, ``flask run``),
+the values are this process's own.
+"""
+
+import os
+import time
+from datetime import datetime
+
+from flask import Blueprint, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+SOCKETS = Gauge("sgp_websocket_connections", "Open WebSocket connections", multiprocess_mode="livesum")
+SOCKETS_OPENED = Counter("sgp_websocket_connections_opened", "WebSocket connections accepted")
+SLOW_CLIENTS = Counter("sgp_websocket_slow_clients", "Sockets closed with 1013 for falling too far behind")
+EVENTS_PUBLISHED = Counter("sgp_events_published", "Committed events handed to the broker")
+EVENTS_BROADCAST = Counter("sgp_events_broadcast", "Events fanned out by a worker's broadcaster (once per worker)")
+DELIVERIES = Counter("sgp_event_deliveries", "Events written to sockets, one per socket", ["via"])
+DELIVERY_LATENCY = Histogram(
+    "sgp_event_delivery_latency_seconds",
+    "From an event's commit to its fan-out to this worker's sockets",
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_LATENCY = Histogram(
+    "sgp_http_request_duration_seconds",
+    "HTTP request duration, by route pattern",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+
+bp = Blueprint("metrics", __name__)
+
+
+@bp.get("/metrics")
+def metrics():
+    """Prometheus text format; every worker's values added up."""
+    if os.environ.get(MULTIPROCESS_ENV):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"}
+
+
+def observe_delivery(timestamp):
+    """Record how long ago (wall clock) the event stamped ``timestamp`` (ISO 8601) was committed."""
+    try:
+        committed = datetime.fromisoformat(timestamp).timestamp()
+    except (TypeError, ValueError):
+        return
+    DELIVERY_LATENCY.observe(max(0.0, time.time() - committed))
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def start_timer():
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def observe_request(response):
+        if request.url_rule is not None and request.url_rule.rule == "/ws/pedidos":
+            return response  # a socket's lifetime is not a request's latency
+        # The route pattern, not the path: /pedidos/<int:pedido_id> is one series, not one per order.
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        elapsed = time.perf_counter() - g.get("metrics_started", time.perf_counter())
+        HTTP_LATENCY.labels(request.method, route, str(response.status_code)).observe(elapsed)
+        return response
