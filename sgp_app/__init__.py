@@ -7,6 +7,7 @@ from flask import Flask
 from . import cli, config, db, errors, events, logs, metrics, openapi, ops, realtime, security
 from .auth import bp as auth_bp
 from .board import bp as board_bp
+from .docs import bp as docs_bp
 from .extensions import limiter
 from .pedidos import bp as pedidos_bp
 
@@ -49,6 +50,7 @@ def create_app(test_config=None):
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(docs_bp)
     return app
 
 

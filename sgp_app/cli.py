@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from .db import create_schema
+from . import schema
 from .extensions import db
 from .models import Usuario
 from .realtime.janitor import prune_eventos
@@ -15,9 +15,8 @@ from .realtime.janitor import prune_eventos
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
-    """Create the tables (safe to run again)."""
-    create_schema()
-    click.echo("Banco de dados pronto.")
+    """Create the tables, or upgrade them to the newest schema (safe to run again)."""
+    click.echo(f"Banco de dados pronto (revisão {schema.prepare()}).")
 
 
 @click.command("create-user")

@@ -31,7 +31,9 @@ DEFAULTS = {
     "SGP_EVENT_PRUNE_INTERVAL": 600.0,
     "SGP_LOG_FORMAT": "text",
     "SGP_LOG_LEVEL": "INFO",
+    "SGP_MIGRATE_ON_START": True,
 }
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
 def load_environment(config):
@@ -45,9 +47,19 @@ def load_environment(config):
         if raw is None:
             continue
         try:
-            config[name] = type(default)(raw) if default is not None else raw
+            config[name] = _convert(raw, default)
         except ValueError:
             raise RuntimeError(f"{name}={raw!r} is not a valid {type(default).__name__}") from None
+
+
+def _convert(raw, default):
+    if default is None:
+        return raw
+    if isinstance(default, bool):  # bool("0") would be True
+        if raw.strip().lower() not in TRUE | FALSE:
+            raise ValueError(raw)
+        return raw.strip().lower() in TRUE
+    return type(default)(raw)
 
 
 def instance_secret_key(instance_path):

@@ -1,25 +1,23 @@
-"""Database wiring: SQLite tuning, write transactions, counters, first-start schema."""
+"""Database wiring: SQLite tuning, write transactions, counters; the schema via migrations."""
 
-import time
+from sqlalchemy import event, select, update
 
-from sqlalchemy import event, insert, select, update
-from sqlalchemy.exc import DBAPIError
-
-from .extensions import db
+from . import schema
+from .extensions import db, migrate
 from .models import Contador
 
-COUNTERS = ("pedido_numero", "evento")
 WRITE_OPTION = "sgp_write"
 
 
 def init_app(app):
-    """Tune the engine, and create the schema on first start (unless testing asks not to)."""
+    """Tune the engine; create or upgrade the schema on start (see :mod:`sgp_app.schema`)."""
     db.init_app(app)
+    migrate.init_app(app, db, directory=schema.MIGRATIONS)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine, app.config["SGP_SQLITE_BUSY_TIMEOUT_MS"])
         if app.config.get("SGP_CREATE_DB_ON_START", True):
-            create_schema()
+            schema.prepare(upgrade=app.config["SGP_MIGRATE_ON_START"])
 
 
 def _tune_sqlite(engine, busy_timeout_ms):
@@ -67,22 +65,3 @@ def next_value(name):
 
 def current_value(name):
     return db.session.scalar(select(Contador.valor).where(Contador.nome == name)) or 0
-
-
-def create_schema(attempts=5):
-    """Create missing tables and counters; safe when several workers start at once."""
-    for attempt in range(attempts):
-        try:
-            db.create_all()
-            present = set(db.session.scalars(select(Contador.nome)))
-            missing = [{"nome": n, "valor": 0} for n in COUNTERS if n not in present]
-            if missing:
-                db.session.execute(insert(Contador), missing)
-            db.session.commit()
-            return
-        except DBAPIError:
-            # Another worker created the same table or row first; look again.
-            db.session.rollback()
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))

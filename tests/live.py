@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from sgp_app.extensions import db
@@ -33,9 +33,16 @@ def database_url(tmp_path):
     url = os.environ.get("SGP_TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path / 'sgp.sqlite3'}"
+    return empty_database(url)
+
+
+def empty_database(url):
+    """Drop the service's tables, and Alembic's version table, at ``url``; return ``url``."""
     engine = create_engine(url)
     try:
         db.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no database"
         require_service(f"database {url} unreachable: {exc}")
     finally:

@@ -8,10 +8,8 @@ import time
 import uuid
 
 import redis
-from sqlalchemy import create_engine
 
-from sgp_app.extensions import db
-from tests.live import free_port, require_service
+from tests.live import empty_database, free_port, require_service
 
 REDIS_URL = os.environ.get("SGP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("SGP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -28,15 +26,7 @@ def redis_or_skip(url=REDIS_URL):
 def postgres_or_skip():
     """An emptied PostgreSQL database URL (the suite's own when it runs on PostgreSQL)."""
     url = os.environ.get("SGP_TEST_DATABASE_URL", "")
-    url = url if url.startswith("postgresql") else POSTGRES_URL
-    engine = create_engine(url)
-    try:
-        db.metadata.drop_all(engine)
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "not available"
-        require_service(f"PostgreSQL at {url} unreachable: {exc}")
-    finally:
-        engine.dispose()
-    return url
+    return empty_database(url if url.startswith("postgresql") else POSTGRES_URL)
 
 
 def unique_prefix():

@@ -261,3 +261,15 @@ def test_the_page_reconnects_after_a_server_restart_and_shows_what_changed(db_ur
     expect(board.card_in("em_producao", antes["id"])).to_have_class(re.compile("destaque"))
     expect(board.card_in("pendente", novo.get_json()["id"])).to_have_class(re.compile("destaque"))
     board.page.screenshot(path=artifact_path("board-after-restart.png"), full_page=True)
+
+
+def test_the_api_docs_page_renders_the_openapi_description(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(server.url + "/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/pedidos/{pedido_id}").first).to_be_visible()
+    expect(page.locator(".info .title")).to_contain_text("SGP")
+    context.close()
+    assert problems == []  # among others: no Content-Security-Policy violation

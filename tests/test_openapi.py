@@ -4,8 +4,16 @@ import re
 
 from sgp_app.openapi import SPEC
 
-# The board page and its files are HTML for people; the socket has its own README section.
-UNDOCUMENTED = {"/", "/board/<path:filename>", "/static/<path:filename>", "/ws/pedidos"}
+# Pages for people (the board, these docs) and their files; the socket has its own README section.
+UNDOCUMENTED = {
+    "/",
+    "/board/<path:filename>",
+    "/docs",
+    "/docs/static/<path:filename>",
+    "/docs/swagger/<name>",
+    "/static/<path:filename>",
+    "/ws/pedidos",
+}
 
 
 def routes(app):

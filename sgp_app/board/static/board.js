@@ -10,6 +10,7 @@ import { COLUNAS, Quadro, ROTULO } from "./quadro.js";
 import { Conexao, ultimoGuardado } from "./live.js";
 
 const LIMITE_POR_COLUNA = 200;
+const REPETICAO_MAXIMA = 1000; // after a reload, light up at most this many missed events
 const AVISO_MS = 6000;
 const $ = (seletor) => document.querySelector(seletor);
 
@@ -155,8 +156,11 @@ async function iniciar() {
     setTimeout(iniciar, 3000);
     return;
   }
+  // Resume from this browser's last id, so what changed meanwhile lights up; from the list's
+  // own id when that one is unknown, from another database, or too far behind to be worth it.
   const guardado = ultimoGuardado();
-  conexao.abrir(guardado !== null && guardado <= ate ? guardado : ate);
+  const recente = guardado !== null && guardado <= ate && ate - guardado <= REPETICAO_MAXIMA;
+  conexao.abrir(recente ? guardado : ate);
 }
 
 $("#form-login").addEventListener("submit", async (e) => {

@@ -76,7 +76,6 @@ export class Formulario {
       const valor = campos[nome].value.trim();
       if (valor) corpo[nome] = valor;
     }
-    if (campos.cliente.value.trim() === "") corpo.cliente = "";
     const frete = decimal(campos.valor_frete.value);
     if (frete) corpo.valor_frete = frete;
     corpo.itens = this.preenchidas().map((linha) => {

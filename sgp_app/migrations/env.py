@@ -1,0 +1,43 @@
+"""Alembic's environment for SGP's migrations, run by ``sgp_app.db.prepare_schema``, by
+``flask --app sgp_app init-db`` and by Flask-Migrate's ``flask --app sgp_app db ...`` commands.
+
+Logging is left to the app: Alembic's usual ``fileConfig`` would replace its handlers.
+"""
+
+from alembic import context
+from flask import current_app
+from sqlalchemy.types import TypeDecorator
+
+config = context.config
+target_db = current_app.extensions["migrate"].db
+
+
+def render_item(type_, obj, autogen_context):
+    """Write the models' own column types (Money, UTCDateTime) as the types they store.
+
+    A migration then never imports the models, which keep changing after it was written.
+    """
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl_instance!r}"
+    return False
+
+
+def process_revision_directives(context, revision, directives):
+    """``flask db migrate`` with nothing to do writes no empty migration."""
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+
+
+def run_migrations_online():
+    # Flask-Migrate's defaults include render_as_batch: SQLite alters a table by copying it.
+    options = {"process_revision_directives": process_revision_directives, "render_item": render_item}
+    options.update(current_app.extensions["migrate"].configure_args)
+    with target_db.engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_db.metadata, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (--sql) migrations are not supported; run them against the database.")
+run_migrations_online()

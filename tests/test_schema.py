@@ -1,0 +1,137 @@
+"""Schema migrations: the history equals the models, and an existing database upgrades in place."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, select, text
+
+from sgp_app import create_app, schema
+from sgp_app.extensions import db
+from sgp_app.models import Contador
+from tests.conftest import PASSWORD
+from tests.live import ROOT, TEST_SECRET, make_user
+
+HEAD = "0001"
+
+# A later revision, as a developer would write it: a column added to a table that has rows.
+REVISION_0002 = '''
+"""Add pedidos.nota_interna."""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    with op.batch_alter_table("pedidos") as batch_op:
+        batch_op.add_column(sa.Column("nota_interna", sa.Text(), nullable=False, server_default=""))
+
+
+def downgrade():
+    with op.batch_alter_table("pedidos") as batch_op:
+        batch_op.drop_column("nota_interna")
+'''
+
+
+def make_app(db_url, **config):
+    return create_app({"TESTING": True, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET, **config})
+
+
+@pytest.fixture
+def database_in_use(db_url):
+    """A database at the newest revision with a user and an order; returns ``(url, headers)``."""
+    app = make_app(db_url)
+    make_user(app, "ana", PASSWORD)
+    client = app.test_client()
+    token = client.post("/auth/login", json={"username": "ana", "password": PASSWORD}).get_json()["session_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (
+        client.post("/pedidos/", json={"cliente": "Gráfica Sol", "valor_total": "9.90"}, headers=headers).status_code
+        == 201
+    )
+    with app.app_context():
+        db.engine.dispose()
+    return db_url, headers
+
+
+@pytest.fixture
+def database_behind(database_in_use, tmp_path, monkeypatch):
+    """``database_in_use``, while the code gains a migration 0002 the database does not have yet."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(schema.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "versions" / "0002_nota_interna.py").write_text(REVISION_0002)
+    monkeypatch.setattr(schema, "MIGRATIONS", str(folder))
+    return database_in_use
+
+
+def assert_order_kept(app, headers):
+    assert app.test_client().get("/pedidos/1", headers=headers).get_json()["cliente"] == "Gráfica Sol"
+
+
+def test_migrations_build_exactly_the_models_schema(app):
+    with app.app_context(), db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+        assert schema.revision() == HEAD
+
+
+def test_start_on_a_current_database_changes_nothing(db_url):
+    make_app(db_url)
+    app = make_app(db_url)
+    with app.app_context():
+        assert schema.revision() == HEAD
+        assert {c.nome for c in db.session.scalars(select(Contador))} == set(schema.COUNTERS)
+
+
+def test_a_database_created_before_migrations_is_adopted_with_its_data(database_in_use):
+    url, headers = database_in_use
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        # What the service made before it had migrations: the same tables, no version table.
+        connection.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+
+    app = make_app(url)
+    with app.app_context():
+        assert schema.revision() == HEAD
+    assert_order_kept(app, headers)
+
+
+def test_a_pending_migration_is_applied_on_start_and_keeps_the_rows(database_behind):
+    url, headers = database_behind
+    app = make_app(url)
+    with app.app_context():
+        assert schema.revision() == "0002"
+        assert "nota_interna" in {c["name"] for c in inspect(db.engine).get_columns("pedidos")}
+    assert_order_kept(app, headers)
+
+
+def test_with_migrate_on_start_off_an_older_schema_refuses_to_start(database_behind):
+    url, _ = database_behind
+    with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
+        make_app(url, SGP_MIGRATE_ON_START=False)
+
+
+def test_init_db_applies_pending_migrations(database_behind):
+    url, _ = database_behind
+    app = make_app(url, SGP_MIGRATE_ON_START=False, SGP_CREATE_DB_ON_START=False)
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "revisão 0002" in result.output
+
+
+def test_workers_starting_together_build_the_schema_once(db_url):
+    script = (
+        "import sys; from sgp_app import create_app; "
+        f"create_app({{'SGP_DATABASE_URL': sys.argv[1], 'SGP_SECRET_KEY': {TEST_SECRET!r}}})"
+    )
+    starts = [subprocess.Popen([sys.executable, "-c", script, db_url], cwd=ROOT) for _ in range(4)]
+    assert [p.wait(60) for p in starts] == [0, 0, 0, 0]
+    app = make_app(db_url)
+    with app.app_context():
+        assert schema.revision() == HEAD
+        assert db.session.scalar(select(db.func.count()).select_from(Contador)) == len(schema.COUNTERS)
