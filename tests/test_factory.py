@@ -1,3 +1,5 @@
+import pytest
+
 from sgp_app import create_app
 
 
@@ -40,3 +42,15 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
     monkeypatch.delenv("SGP_DATABASE_URL", raising=False)
     app = create_app({"SGP_CREATE_DB_ON_START": False})
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///" + app.instance_path)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("0", False), ("false", False), ("1", True), ("yes", True)])
+def test_boolean_settings_read_words_and_digits(monkeypatch, db_url, raw, expected):
+    monkeypatch.setenv("SGP_MIGRATE_ON_START", raw)
+    assert create_app({"SGP_DATABASE_URL": db_url}).config["SGP_MIGRATE_ON_START"] is expected
+
+
+def test_a_boolean_setting_that_is_not_one_is_refused(monkeypatch):
+    monkeypatch.setenv("SGP_MIGRATE_ON_START", "talvez")
+    with pytest.raises(RuntimeError, match="SGP_MIGRATE_ON_START"):
+        create_app()
