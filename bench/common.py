@@ -35,10 +35,12 @@ def prepare_database(url=None, users=(("bench", "bench-pw"),)):
     if url is None:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='sgp-bench-')}/bench.sqlite3"
     else:
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, text
 
         engine = create_engine(url)
         db.metadata.drop_all(engine)
+        with engine.begin() as connection:  # or the next start would think the schema is there
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         engine.dispose()
     app = create_app({"SGP_DATABASE_URL": url, "SGP_SECRET_KEY": SECRET})
     with app.app_context():
