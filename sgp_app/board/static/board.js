@@ -84,12 +84,14 @@ async function carregar() {
   return listaAte;
 }
 
-// One GET per order at a time; an event during the GET asks for one more afterwards.
+// One GET per order at a time; an event during the GET asks for one more afterwards, and
+// the answer that GET brings may be older than that event, so only the last one is kept.
 async function buscar(id) {
   if (buscando.has(id)) return buscando.set(id, true);
   buscando.set(id, false);
   try {
-    quadro.guardar((await api("GET", `/pedidos/${id}`)).dados);
+    const { dados } = await api("GET", `/pedidos/${id}`);
+    if (!buscando.get(id)) quadro.guardar(dados);
   } catch (erro) {
     falhou(erro);
   } finally {
@@ -100,6 +102,7 @@ async function buscar(id) {
 }
 
 function aoEvento(evento, repeticao) {
+  quadro.aplicar(evento); // the card moves at once; the GET brings the rest of the order
   quadro.destacar(evento.pedido_id);
   // Replayed events up to listaAte are already in the list: only light them up.
   if (!repeticao || evento.evento_id > listaAte) buscar(evento.pedido_id);

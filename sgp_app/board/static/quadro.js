@@ -58,6 +58,15 @@ export class Quadro {
     this.desenhar();
   }
 
+  // What an event says of an order this page shows: its status, client and total.
+  aplicar(evento) {
+    const atual = this.pedidos.get(evento.pedido_id);
+    if (!atual) return;
+    const { status_atual: status, cliente, valor_total } = evento;
+    this.pedidos.set(evento.pedido_id, { ...atual, status, cliente, valor_total });
+    this.desenhar();
+  }
+
   // A fresh list from the server, keeping any order this page already saw in a newer version.
   substituir(lista) {
     const novos = new Map(lista.map((p) => [p.id, p]));
