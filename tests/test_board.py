@@ -33,13 +33,18 @@ def server(module_db_url):
 
 @pytest.fixture
 def open_board(browser):
-    """``open_board(server, user)``: a logged-in board in a browser context of its own."""
-    contexts = []
+    """``open_board(server, user)``: a logged-in board in a browser context of its own.
+
+    Any uncaught JavaScript error on a board fails the test.
+    """
+    contexts, errors = [], []
 
     def open_(server, username="ana", viewport=None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="pt-BR")
         contexts.append(context)
-        board = Board(context.new_page(), server).open()
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        board = Board(page, server).open()
         if username:
             board.login(username, PASSWORD)
         return board
@@ -47,6 +52,7 @@ def open_board(browser):
     yield open_
     for context in contexts:
         context.close()
+    assert errors == []
 
 
 def rest(server, method, path, username="ana", **kwargs):
@@ -273,3 +279,11 @@ def test_the_api_docs_page_renders_the_openapi_description(server, browser):
     expect(page.locator(".info .title")).to_contain_text("SGP")
     context.close()
     assert problems == []  # among others: no Content-Security-Policy violation
+
+
+def test_text_from_orders_is_shown_as_text_never_as_html(server, open_board):
+    pedido = create_order(server, '<img src=x onerror="window.invadido=1">Oi')
+    page = open_board(server, "ana").page
+    expect(page.locator(".cartao", has_text='<img src=x onerror="window.invadido=1">Oi')).to_be_visible()
+    assert page.locator(f".cartao[data-id='{pedido['id']}'] img").count() == 0
+    assert page.evaluate("window.invadido") is None
