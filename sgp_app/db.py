@@ -10,14 +10,14 @@ WRITE_OPTION = "sgp_write"
 
 
 def init_app(app):
-    """Tune the engine; create or upgrade the schema on start (see :mod:`sgp_app.schema`)."""
+    """Tune the engine; create or upgrade the schema on start unless told not to (:mod:`sgp_app.schema`)."""
     db.init_app(app)
     migrate.init_app(app, db, directory=schema.MIGRATIONS)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine, app.config["SGP_SQLITE_BUSY_TIMEOUT_MS"])
-        if app.config.get("SGP_CREATE_DB_ON_START", True):
-            schema.prepare(upgrade=app.config["SGP_MIGRATE_ON_START"])
+        if app.config["SGP_MIGRATE_ON_START"] and app.config.get("SGP_CREATE_DB_ON_START", True):
+            schema.prepare()
 
 
 def _tune_sqlite(engine, busy_timeout_ms):

@@ -31,34 +31,40 @@ class SchemaOutOfDate(RuntimeError):
     pass
 
 
-def prepare(upgrade=True):
-    """Bring the database to the newest revision and make sure its counters exist.
-
-    :param upgrade: apply pending migrations; when false, refuse to run on an older schema.
-    """
+def prepare():
+    """Bring the database to the newest revision and make sure its counters exist."""
     with _lock():
         config = _config()
         tables = set(inspect(db.engine).get_table_names())
         if "pedidos" in tables and "alembic_version" not in tables:
             log.info("database predates migrations; marking it as revision %s", BASELINE)
             command.stamp(config, BASELINE)
-        current, head = revision(), ScriptDirectory.from_config(config).get_current_head()
+        current, head = revision(), _head(config)
         if current != head:
-            if not upgrade and current is not None:
-                raise SchemaOutOfDate(
-                    f"Database schema is at revision {current}, this code needs {head}: "
-                    "run `flask --app sgp_app init-db` (or set SGP_MIGRATE_ON_START=1)"
-                )
             log.info("upgrading database schema from %s to %s", current or "nothing", head)
             command.upgrade(config, "head")
         _ensure_counters()
     return revision()
 
 
+def check_current():
+    """Raise :class:`SchemaOutOfDate` unless the database is at the newest revision."""
+    current, head = revision(), _head(_config())
+    if current != head:
+        raise SchemaOutOfDate(
+            f"Database schema is at revision {current or 'none (empty)'}, this code needs {head}: "
+            "run `flask --app sgp_app init-db`, or set SGP_MIGRATE_ON_START=1"
+        )
+
+
 def revision():
     """The revision the database is at (``None`` for an empty database)."""
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def _head(config):
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _config():

@@ -13,7 +13,7 @@ from sgp_app import create_app, schema
 from sgp_app.extensions import db
 from sgp_app.models import Contador
 from tests.conftest import PASSWORD
-from tests.live import ROOT, TEST_SECRET, make_user
+from tests.live import ROOT, TEST_SECRET, LiveServer, make_user
 
 HEAD = "0001"
 
@@ -110,18 +110,31 @@ def test_a_pending_migration_is_applied_on_start_and_keeps_the_rows(database_beh
     assert_order_kept(app, headers)
 
 
-def test_with_migrate_on_start_off_an_older_schema_refuses_to_start(database_behind):
+def test_with_migrate_on_start_off_the_app_leaves_the_schema_alone_and_the_check_names_init_db(database_behind):
     url, _ = database_behind
-    with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
-        make_app(url, SGP_MIGRATE_ON_START=False)
+    app = make_app(url, SGP_MIGRATE_ON_START=False)
+    with app.app_context():
+        assert schema.revision() == HEAD
+        with pytest.raises(schema.SchemaOutOfDate, match="flask --app sgp_app init-db"):
+            schema.check_current()
 
 
-def test_init_db_applies_pending_migrations(database_behind):
-    url, _ = database_behind
-    app = make_app(url, SGP_MIGRATE_ON_START=False, SGP_CREATE_DB_ON_START=False)
+def test_init_db_applies_pending_migrations_when_start_up_does_not(database_behind):
+    url, headers = database_behind
+    app = make_app(url, SGP_MIGRATE_ON_START=False)
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "revisão 0002" in result.output
+    with app.app_context():
+        schema.check_current()
+    assert_order_kept(app, headers)
+
+
+def test_gunicorn_refuses_to_serve_an_older_schema_without_migrate_on_start(db_url):
+    # An empty database is older than any revision.
+    server = LiveServer(db_url, env={"SGP_MIGRATE_ON_START": "0"})
+    with pytest.raises(RuntimeError, match="flask --app sgp_app init-db"):
+        server.start(timeout=20)
 
 
 def test_workers_starting_together_build_the_schema_once(db_url):
