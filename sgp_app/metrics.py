@@ -32,6 +32,7 @@ SLOW_CLIENTS = Counter("sgp_websocket_slow_clients", "Sockets closed with 1013 f
 EVENTS_PUBLISHED = Counter("sgp_events_published", "Committed events handed to the broker")
 EVENTS_BROADCAST = Counter("sgp_events_broadcast", "Events fanned out by a worker's broadcaster (once per worker)")
 DELIVERIES = Counter("sgp_event_deliveries", "Events written to sockets, one per socket", ["via"])
+LIVE_DELIVERIES, REPLAYED_DELIVERIES = DELIVERIES.labels(via="live"), DELIVERIES.labels(via="replay")
 DELIVERY_LATENCY = Histogram(
     "sgp_event_delivery_latency_seconds",
     "From an event's commit to its fan-out to this worker's sockets",

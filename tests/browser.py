@@ -60,9 +60,6 @@ class Board:
     def card(self, pedido_id):
         return self.page.locator(f".cartao[data-id='{pedido_id}']")
 
-    def column_of(self, pedido_id):
-        return self.page.locator(f".coluna:has(.cartao[data-id='{pedido_id}'])")
-
     def card_in(self, status, pedido_id):
         return self.page.locator(f".coluna[data-status={status}] .cartao[data-id='{pedido_id}']")
 

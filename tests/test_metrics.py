@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.conftest import PASSWORD, start_module_server
-from tests.ws import Api, connect, recv_events, run
+from tests.ws import Api, connect, recv_events, recv_json, run
 
 
 def sample(name, **labels):
@@ -88,7 +88,11 @@ def test_every_worker_answers_with_the_sum_of_all_workers(server):
         assert await metric("sgp_event_deliveries_total", via="live") == clients * orders
         assert await metric("sgp_event_delivery_latency_seconds_count") >= orders
         assert await metric("sgp_http_request_duration_seconds_count", route="/pedidos/", method="POST") == orders
-        await asyncio.gather(*(ws.close() for ws in sockets))
+        late = await connect(server, token, query="ultimo_evento_id=0")
+        await recv_events(late, orders)
+        assert (await recv_json(late))["type"] == "sincronizado"
+        assert await metric("sgp_event_deliveries_total", via="replay") == orders
+        await asyncio.gather(*(ws.close() for ws in [*sockets, late]))
         assert await wait_for_metric(server, "sgp_websocket_connections", 0) == 0
 
     run(scenario())

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ..db import current_value
 from ..extensions import db
-from ..metrics import DELIVERIES, EVENTS_BROADCAST, EVENTS_PUBLISHED, observe_delivery
+from ..metrics import EVENTS_BROADCAST, EVENTS_PUBLISHED, LIVE_DELIVERIES, REPLAYED_DELIVERIES, observe_delivery
 from ..models import Evento
 from .connection import BAD_TOKEN, CLOSE_POLICY, json_text, text_frame
 
@@ -112,7 +112,7 @@ class Broadcaster:
         self._deliver_held()
 
     def _deliver(self, evento_id, text, timestamp):
-        DELIVERIES.labels("live").inc(self.registry.fan_out(evento_id, text_frame(text.encode())))
+        LIVE_DELIVERIES.inc(self.registry.fan_out(evento_id, text_frame(text.encode())))
         EVENTS_BROADCAST.inc()
         observe_delivery(timestamp)
         self.expected = evento_id + 1
@@ -167,7 +167,7 @@ class Broadcaster:
             with self.registry.lock:
                 for evento_id, frame in conn.backlog:
                     if evento_id > last:
-                        DELIVERIES.labels("live").inc(conn.send_frame(frame))
+                        LIVE_DELIVERIES.inc(conn.send_frame(frame))
                         last = evento_id
                 conn.backlog, conn.syncing = [], False
                 conn.last_evento_id = max(last, conn.last_evento_id or 0)
@@ -192,7 +192,7 @@ class Broadcaster:
             for evento_id, frame in frames:
                 if not conn.wait_for_room() or not conn.send_frame(frame):
                     return last
-                DELIVERIES.labels("replay").inc()
+                REPLAYED_DELIVERIES.inc()
                 last = evento_id
             if len(frames) < REPLAY_PAGE:
                 return last
