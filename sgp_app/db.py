@@ -16,7 +16,7 @@ def init_app(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine, app.config["SGP_SQLITE_BUSY_TIMEOUT_MS"])
-        if app.config["SGP_MIGRATE_ON_START"] and app.config.get("SGP_CREATE_DB_ON_START", True):
+        if app.config["SGP_MIGRATE_ON_START"]:
             schema.prepare()
 
 

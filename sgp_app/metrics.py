@@ -69,18 +69,15 @@ def observe_delivery(timestamp):
 
 
 def init_app(app):
+    """Serve ``/metrics`` and time every request (from ``g.started``, set by :mod:`sgp_app.logs`)."""
     app.register_blueprint(bp)
-
-    @app.before_request
-    def start_timer():
-        g.metrics_started = time.perf_counter()
 
     @app.after_request
     def observe_request(response):
-        if request.url_rule is not None and request.url_rule.rule == "/ws/pedidos":
+        if request.path == "/ws/pedidos":
             return response  # a socket's lifetime is not a request's latency
         # The route pattern, not the path: /pedidos/<int:pedido_id> is one series, not one per order.
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        elapsed = time.perf_counter() - g.get("metrics_started", time.perf_counter())
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         HTTP_LATENCY.labels(request.method, route, str(response.status_code)).observe(elapsed)
         return response

@@ -40,7 +40,7 @@ def test_body_limit_is_a_setting(db_url):
 
 def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
     monkeypatch.delenv("SGP_DATABASE_URL", raising=False)
-    app = create_app({"SGP_CREATE_DB_ON_START": False})
+    app = create_app({"SGP_MIGRATE_ON_START": False})  # leave the instance folder without a database
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///" + app.instance_path)
 
 
