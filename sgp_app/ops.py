@@ -6,13 +6,14 @@ from flask import Blueprint, current_app
 from sqlalchemy import text
 
 from .extensions import db
+from .realtime.socket import NEEDS_GEVENT, live_events_available
 
 bp = Blueprint("ops", __name__)
 
 
 @bp.get("/health")
 def health():
-    """Database, broker and sockets of the worker that answers; 503 when the database is unreachable."""
+    """Database, broker, live events and sockets of the worker that answers; 503 without a database."""
     hub = current_app.extensions["sgp_realtime"]
     try:
         db.session.execute(text("SELECT 1"))
@@ -22,12 +23,16 @@ def health():
     finally:
         db.session.rollback()
     broker = hub.broker.status()
-    broker["ok"] = bool(broker["connected"]) or not hub.started
-    status = "ok" if database["ok"] and broker["ok"] else ("degraded" if database["ok"] else "fail")
+    broker["ok"] = broker["state"] != "reconnecting"  # events still flow from the event log meanwhile
+    realtime = {"ok": live_events_available()}
+    if not realtime["ok"]:
+        realtime["detail"] = NEEDS_GEVENT
+    status = "ok" if database["ok"] and broker["ok"] and realtime["ok"] else ("degraded" if database["ok"] else "fail")
     body = {
         "status": status,
         "database": database,
         "broker": broker,
+        "live_events": realtime,
         "sockets": len(hub.registry),
         "worker": os.getpid(),
     }

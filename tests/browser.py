@@ -47,11 +47,12 @@ class Board:
         self.page.goto(self.server.url + "/")
         return self
 
-    def login(self, username, password):
+    def login(self, username, password, live=True):
         self.page.fill("#form-login [name=username]", username)
         self.page.fill("#form-login [name=password]", password)
         self.page.click("#form-login button[type=submit]")
-        self.wait_live()
+        if live:
+            self.wait_live()
         return self
 
     def wait_live(self, timeout=15000):

@@ -84,17 +84,7 @@ class LiveServer:
     def start(self, timeout=30):
         with open(self._log_file(), "ab") as log:
             self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "wsgi:app",
-                    "-b",
-                    f"127.0.0.1:{self.port}",
-                    "-w",
-                    str(self.workers),
-                    *self.args,
-                ],
+                self.command(),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -103,14 +93,26 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log()}")
+                raise RuntimeError(f"{self.command()[2]} exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 requests.get(self.url + "/health", timeout=5)
                 return self
             except requests.RequestException:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout}s:\n{self.log()}")
+        raise RuntimeError(f"{self.command()[2]} did not answer within {timeout}s:\n{self.log()}")
+
+    def command(self):
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "wsgi:app",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "-w",
+            str(self.workers),
+        ] + [*self.args]
 
     def _log_file(self):
         if self.log_path is None:
@@ -152,3 +154,10 @@ class LiveServer:
             for sample in family.samples
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
         )
+
+
+class DevServer(LiveServer):
+    """Flask's development server (``flask --app sgp_app run``): what a Flask developer tries first."""
+
+    def command(self):
+        return [sys.executable, "-m", "flask", "--app", "sgp_app", "run", "--port", str(self.port), *self.args]

@@ -10,7 +10,7 @@ from sgp_app.extensions import db
 from sgp_app.models import Evento
 from tests.browser import Board, artifact_path, launch
 from tests.conftest import PASSWORD, add_users, start_module_server
-from tests.live import TEST_SECRET
+from tests.live import TEST_SECRET, DevServer
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (requirements-dev.txt)")
 expect = playwright_api.expect
@@ -98,6 +98,28 @@ def test_login_with_a_wrong_password_says_so_and_the_right_one_opens_the_board(s
     )
     expect(page.locator("#conexao-texto")).to_have_text("Ao vivo")
     expect(page.locator("#usuario-nome")).to_have_text("ana")
+
+
+def test_under_flask_run_the_board_says_live_events_need_gunicorn_and_stops_retrying(server, module_db_url, open_board):
+    dev = DevServer(module_db_url).start()
+    try:
+        assert requests.get(dev.url + "/health", timeout=10).json()["live_events"]["ok"] is False
+        board = open_board(dev, username=None)
+        board.login("ana", PASSWORD, live=False)
+        page = board.page
+        expect(page.locator("#conexao")).to_have_attribute("data-estado", "indisponivel", timeout=15000)
+        expect(page.locator("#conexao-texto")).to_have_text("Sem eventos ao vivo")
+        expect(page.locator("#aviso")).to_contain_text("gunicorn wsgi:app")
+        expect(page.locator("#conexao")).to_have_attribute("title", re.compile("gevent worker"))
+        # The REST side works: an order made elsewhere shows after a reload.
+        pedido = create_order(dev, "Sem Socket Ltda")
+        page.reload()
+        expect(board.card_in("pendente", pedido["id"])).to_be_visible()
+        page.wait_for_timeout(1500)  # longer than the first retry would wait: it does not retry
+        expect(page.locator("#conexao")).to_have_attribute("data-estado", "indisponivel")
+        assert "Live events (/ws/pedidos) need gunicorn's gevent worker" in dev.log()
+    finally:
+        dev.stop()
 
 
 def test_an_order_created_in_one_browser_appears_live_in_the_other_and_moves_back(server, open_board):

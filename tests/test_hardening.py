@@ -304,10 +304,26 @@ def test_gunicorn_refuses_to_start_with_an_unsafe_configuration(db_url):
 
 def test_health_reports_database_broker_and_sockets(client):
     body = client.get("/health").get_json()
-    assert body["status"] == "ok"
     assert body["database"]["ok"] is True
     assert body["broker"]["backend"] == "memory"
     assert body["sockets"] == 0
+
+
+def test_health_says_plainly_that_live_events_need_the_gevent_worker(client):
+    body = client.get("/health").get_json()
+    assert body["status"] == "degraded"  # the REST API works; live events do not, here
+    assert body["live_events"]["ok"] is False
+    assert "gunicorn's gevent worker" in body["live_events"]["detail"]
+
+
+def test_health_describes_the_in_process_broker_without_a_fault(live_server):
+    body = live_server().health()
+    assert body["status"] == "ok"
+    assert body["live_events"] == {"ok": True}
+    broker = body["broker"]
+    assert broker["state"] == "in-process" and broker["ok"] is True
+    assert "connected" not in broker  # before any socket it read "connected": false, like a fault
+    assert "event log" in broker["detail"]
 
 
 def test_raw_frames_reach_the_server_helper(live_server, db_url):

@@ -13,7 +13,6 @@ def access_records(caplog):
 
 def test_each_request_logs_one_line_with_its_request_id(client, caplog):
     caplog.set_level(logging.INFO, logger="sgp_app")
-    logging.getLogger("sgp_app").propagate = True
     response = client.get("/health", headers={"X-Request-Id": "abc-123"})
     assert response.headers["X-Request-Id"] == "abc-123"
     (record,) = access_records(caplog)
@@ -22,7 +21,6 @@ def test_each_request_logs_one_line_with_its_request_id(client, caplog):
 
 def test_a_request_id_is_made_when_none_or_a_bad_one_is_given(client, caplog):
     caplog.set_level(logging.INFO, logger="sgp_app")
-    logging.getLogger("sgp_app").propagate = True
     first = client.get("/health").headers["X-Request-Id"]
     second = client.get("/health", headers={"X-Request-Id": "bad id; drop table"}).headers["X-Request-Id"]
     assert len(first) == 32 and len(second) == 32 and first != second
@@ -30,7 +28,6 @@ def test_a_request_id_is_made_when_none_or_a_bad_one_is_given(client, caplog):
 
 def test_tokens_never_reach_the_log(client, token, caplog):
     caplog.set_level(logging.DEBUG, logger="sgp_app")
-    logging.getLogger("sgp_app").propagate = True
     client.get(f"/auth/me?token={token}", headers={"Authorization": f"Bearer {token}"})
     client.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
     assert caplog.records

@@ -5,6 +5,7 @@ handler greenlet reads the socket itself (through simple-websocket's wsproto
 connection), so each socket costs one greenlet, not three.
 """
 
+import functools
 import json
 import logging
 import time
@@ -33,6 +34,15 @@ log = logging.getLogger(__name__)
 
 PATH = "/ws/pedidos"
 RECV_BYTES = 65536
+NEEDS_GEVENT = (
+    "Live events (/ws/pedidos) need gunicorn's gevent worker: start the service with `gunicorn wsgi:app`. "
+    "This server (flask run, or a WSGI server without gevent) serves the REST API and the board only."
+)
+
+
+def live_events_available():
+    """Whether this process can hold sockets: the realtime part runs on gevent's monkey-patched I/O."""
+    return gevent.monkey.is_module_patched("socket")
 
 
 class NoReader:
@@ -47,6 +57,11 @@ class NoReader:
         pass
 
 
+@functools.cache  # once per process
+def _warn_needs_gevent():
+    log.warning(NEEDS_GEVENT)
+
+
 def prepare_handshake():
     """Before the upgrade: refuse a foreign browser ``Origin`` (403), and decline compression.
 
@@ -55,7 +70,8 @@ def prepare_handshake():
     """
     if request.path != PATH:
         return
-    if not gevent.monkey.is_module_patched("socket"):
+    if not live_events_available():
+        _warn_needs_gevent()
         raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     origin = request.headers.get("Origin")

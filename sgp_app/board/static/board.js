@@ -16,7 +16,13 @@ const $ = (seletor) => document.querySelector(seletor);
 
 const quadro = new Quadro($("#colunas"), mover);
 const formulario = new Formulario($("#form-novo"), $("#modelo-item"));
-const conexao = new Conexao({ aoEvento, aoSincronizar, aoEstado, aoRecusar: () => sessaoTerminou() });
+const conexao = new Conexao({
+  aoEvento,
+  aoSincronizar,
+  aoEstado,
+  aoRecusar: () => sessaoTerminou(),
+  aoIndisponivel,
+});
 let listaAte = 0; // every event up to this id is already in the list
 const buscando = new Map(); // pedido id -> "again" flag while a GET is in flight
 
@@ -39,13 +45,13 @@ function mostrarQuadro() {
 }
 
 let avisoTimer;
-function avisar(texto, tipo = "erro") {
+function avisar(texto, tipo = "erro", duracaoMs = AVISO_MS) {
   const aviso = $("#aviso");
   aviso.dataset.tipo = tipo;
   $("#aviso-texto").textContent = texto;
   aviso.hidden = false;
   clearTimeout(avisoTimer);
-  avisoTimer = setTimeout(() => (aviso.hidden = true), AVISO_MS);
+  if (duracaoMs) avisoTimer = setTimeout(() => (aviso.hidden = true), duracaoMs);
 }
 
 function sessaoTerminou() {
@@ -64,13 +70,27 @@ const TEXTO_ESTADO = {
   sincronizando: "Sincronizando…",
   conectado: "Ao vivo",
   desconectado: "Sem conexão",
+  indisponivel: "Sem eventos ao vivo",
 };
 
 function aoEstado(estado, esperaMs) {
   const indicador = $("#conexao");
   indicador.dataset.estado = estado;
+  indicador.title = "";
   $("#conexao-texto").textContent =
     esperaMs === undefined ? TEXTO_ESTADO[estado] : `Sem conexão — tentando em ${Math.ceil(esperaMs / 1000)} s`;
+}
+
+// The server runs without gevent (flask run): say so once, and stay, instead of retrying.
+function aoIndisponivel(detalhe) {
+  $("#conexao").title = detalhe;
+  avisar(
+    "Este servidor não entrega eventos ao vivo: eles precisam do worker gevent do gunicorn " +
+      "(inicie o serviço com gunicorn wsgi:app). O quadro funciona, mas as mudanças feitas por " +
+      "outras pessoas só aparecem ao recarregar a página.",
+    "erro",
+    0,
+  );
 }
 
 // -- orders -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // the last evento_id it saw (kept in localStorage, so a page reload resumes too), reconnects
 // with exponential backoff and jitter, and notices a silent link with its own pings.
 
-import { sessao } from "./api.js";
+import { eventosAoVivoIndisponiveis, sessao } from "./api.js";
 
 const CHAVE_ULTIMO = "sgp.ultimo_evento_id";
 const PING_MS = 20000; // the server's limit is far above one message every 20 s
@@ -21,10 +21,12 @@ export class Conexao {
    * @param aoEvento(evento, repeticao) an order event; repeticao is true while replaying missed ones
    * @param aoSincronizar(msg) the replay ended; msg.completo false means reload the list
    * @param aoEstado(estado, esperaMs) "conectando" | "sincronizando" | "conectado" | "desconectado"
+   *   | "indisponivel"
    * @param aoRecusar(motivo) the server refused the token (close 1008): log in again
+   * @param aoIndisponivel(detalhe) this server cannot serve live events at all (flask run)
    */
-  constructor({ aoEvento, aoSincronizar, aoEstado, aoRecusar }) {
-    Object.assign(this, { aoEvento, aoSincronizar, aoEstado, aoRecusar });
+  constructor({ aoEvento, aoSincronizar, aoEstado, aoRecusar, aoIndisponivel }) {
+    Object.assign(this, { aoEvento, aoSincronizar, aoEstado, aoRecusar, aoIndisponivel });
     this.ws = null;
     this.ultimo = null;
     this.tentativas = 0;
@@ -66,6 +68,7 @@ export class Conexao {
     const protocolo = location.protocol === "https:" ? "wss" : "ws";
     const ws = (this.ws = new WebSocket(`${protocolo}://${location.host}/ws/pedidos`));
     ws.onopen = () => {
+      ws.abriu = true;
       const mensagem = { type: "authenticate", token: sessao.token };
       if (this.ultimo !== null) mensagem.ultimo_evento_id = this.ultimo;
       this.repetindo = this.ultimo !== null;
@@ -123,6 +126,18 @@ export class Conexao {
     const espera = Math.min(ESPERA_MAX_MS, ESPERA_BASE_MS * 2 ** this.tentativas++) * (0.5 + Math.random());
     this.aoEstado("desconectado", espera);
     this.timers.volta = setTimeout(() => this.conectar(), espera);
+    // A refused handshake says nothing to a page (browsers hide its status): ask /health
+    // whether this server can hold sockets at all before retrying forever.
+    if (!ws.abriu) this.verificarServidor();
+  }
+
+  async verificarServidor() {
+    const detalhe = await eventosAoVivoIndisponiveis().catch(() => null);
+    if (!detalhe || this.parado || this.ws !== null) return;
+    this.parado = true;
+    this.limpar();
+    this.aoEstado("indisponivel");
+    this.aoIndisponivel(detalhe);
   }
 
   limpar() {

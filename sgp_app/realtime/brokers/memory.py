@@ -38,4 +38,12 @@ class MemoryBroker:
             return None
 
     def status(self):
-        return {"backend": "memory", "connected": self.subscribed, "dropped": self.dropped}
+        # Nothing here can be down, so no "connected": that would read as a fault before the
+        # first socket subscribes.
+        return {
+            "backend": "memory",
+            "state": "in-process",
+            "detail": "Events reach this worker's own sockets at once; other workers' events are read "
+            "from the event log every SGP_EVENT_POLL_INTERVAL seconds (use redis:// to share them at once).",
+            "dropped": self.dropped,
+        }

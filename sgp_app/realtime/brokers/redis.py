@@ -149,8 +149,15 @@ class RedisBroker:
         self._backoff = min(self._backoff * 2, MAX_BACKOFF)
 
     def status(self):
+        if self.connected:
+            state = "connected"
+        elif self.last_error is None:
+            state = "idle"  # no socket on this worker yet: it publishes, and subscribes with the first socket
+        else:
+            state = "reconnecting"
         return {
             "backend": "redis",
+            "state": state,
             "url": _redact(self.url),
             "connected": self.connected,
             "dropped": self.dropped,
