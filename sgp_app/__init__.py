@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, db, errors, events, logs, metrics, openapi, ops, realtime, security
 from .auth import bp as auth_bp
@@ -10,6 +11,7 @@ from .board import bp as board_bp
 from .docs import bp as docs_bp
 from .extensions import limiter
 from .pedidos import bp as pedidos_bp
+from .usuarios import bp as usuarios_bp
 
 
 def create_app(test_config=None):
@@ -34,6 +36,10 @@ def create_app(test_config=None):
     app.config["MAX_CONTENT_LENGTH"] = app.config["SGP_MAX_BODY_BYTES"]
     _limiter_storage(app.config)
     app.json.ensure_ascii = False
+    if app.config["SGP_TRUSTED_PROXIES"]:
+        # The client's address and scheme as the proxies in front saw them (login limits, logs).
+        proxies = app.config["SGP_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.json.sort_keys = False
 
     logs.init_app(app)
@@ -47,6 +53,7 @@ def create_app(test_config=None):
     realtime.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pedidos_bp)
+    app.register_blueprint(usuarios_bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(board_bp)

@@ -4,9 +4,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from . import schema
+from .auth.passwords import hash_password
 from .extensions import db
 from .models import Usuario
 from .realtime.janitor import prune_eventos
@@ -33,7 +33,7 @@ def create_user_command(username, password, admin):
         raise click.UsageError("--password must not be empty.")
     if db.session.scalar(select(Usuario).where(Usuario.username == username)):
         raise click.ClickException(f"User {username!r} already exists.")
-    db.session.add(Usuario(username=username, password_hash=generate_password_hash(password), is_admin=admin))
+    db.session.add(Usuario(username=username, password_hash=hash_password(password), is_admin=admin))
     db.session.commit()
     click.echo(f"User {username!r} created{' (admin)' if admin else ''}.")
 

@@ -21,6 +21,11 @@ DEFAULTS = {
     "SGP_WS_RATE_BURST": 40,
     "SGP_MAX_BODY_BYTES": 1024 * 1024,
     "SGP_LOGIN_RATE_LIMIT": "10 per minute",
+    "SGP_LOGIN_ADDRESS_RATE_LIMIT": "100 per minute",
+    "SGP_TRUSTED_PROXIES": 0,
+    "SGP_MAX_ITENS": 200,
+    "SGP_MAX_JSON_DEPTH": 32,
+    "SGP_TOKEN_RETENTION_HOURS": 24.0,
     "SGP_SQLITE_BUSY_TIMEOUT_MS": 30000,
     "SGP_EVENT_RETENTION_DAYS": 30.0,
     "SGP_EVENT_RETENTION_COUNT": 100000,
@@ -92,6 +97,9 @@ POSITIVE = (
     "SGP_WS_RATE_LIMIT",
     "SGP_WS_RATE_BURST",
     "SGP_MAX_BODY_BYTES",
+    "SGP_MAX_ITENS",
+    "SGP_MAX_JSON_DEPTH",
+    "SGP_TOKEN_RETENTION_HOURS",
     "SGP_EVENT_RETENTION_DAYS",
     "SGP_EVENT_RETENTION_COUNT",
     "SGP_BROKER_QUEUE",
@@ -103,6 +111,8 @@ ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
 def check(config):
     """Refuse to start with an unsafe or impossible configuration; the message names the setting."""
     problems = [f"{name} must be positive (got {config[name]!r})" for name in POSITIVE if not config[name] > 0]
+    if config["SGP_TRUSTED_PROXIES"] < 0:
+        problems.append(f"SGP_TRUSTED_PROXIES must be 0 or more (got {config['SGP_TRUSTED_PROXIES']!r})")
     key = config["SGP_SECRET_KEY"]
     if key is not None and len(key) < 32:
         problems.append("SGP_SECRET_KEY must have at least 32 characters (or leave it unset to generate one)")

@@ -1,21 +1,14 @@
-"""A gunicorn logger whose access lines never show a token."""
-
-import re
+"""A gunicorn logger whose access lines never show a password or a token."""
 
 from gunicorn.glogging import Logger
 
-TOKEN_IN_QUERY = re.compile(r"((?:^|[?&])(?:token|access_token|session_token)=)[^&\s\"]*", re.IGNORECASE)
-
-
-def redact(text):
-    """``text`` with the value of any ``token=`` query parameter replaced."""
-    return TOKEN_IN_QUERY.sub(r"\1[redacted]", text) if text else text
+from .redaction import redact
 
 
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "q", "f", "U"):
+        for key in ("r", "q", "f", "U"):  # request line, query, referer, path
             if key in atoms:
                 atoms[key] = redact(atoms[key])
         return atoms

@@ -14,7 +14,7 @@ import uuid
 
 from flask import g, request
 
-from .gunicorn_logging import redact
+from .redaction import redact
 
 log = logging.getLogger("sgp_app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

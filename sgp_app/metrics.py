@@ -45,6 +45,11 @@ HTTP_LATENCY = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 
+# Label values come from closed sets, so no client can mint new series (each costs memory in
+# every worker and bytes in every scrape): made-up methods count as "other", paths by their
+# route pattern, and paths that match no route as "unmatched".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 bp = Blueprint("metrics", __name__)
 
 
@@ -78,6 +83,7 @@ def init_app(app):
             return response  # a socket's lifetime is not a request's latency
         # The route pattern, not the path: /pedidos/<int:pedido_id> is one series, not one per order.
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        method = request.method if request.method in METHODS else "other"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        HTTP_LATENCY.labels(request.method, route, str(response.status_code)).observe(elapsed)
+        HTTP_LATENCY.labels(method, route, str(response.status_code)).observe(elapsed)
         return response

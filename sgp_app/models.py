@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, types
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, true, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -48,10 +48,16 @@ class Usuario(db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # A disabled user cannot log in, and every token of theirs stops working.
+    ativo: Mapped[bool] = mapped_column(default=True, server_default=true())
     criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def to_dict(self):
         return {"id": self.id, "username": self.username, "is_admin": self.is_admin}
+
+    def to_admin_dict(self):
+        """The user as the admin routes show it."""
+        return {**self.to_dict(), "ativo": self.ativo, "criado_em": self.criado_em.isoformat()}
 
 
 class SessaoToken(db.Model):

@@ -42,6 +42,7 @@ IF_MATCH = {
 }
 PEDIDO = {"$ref": "#/components/schemas/Pedido"}
 PEDIDO_IN = {"$ref": "#/components/schemas/PedidoInput"}
+USUARIO_ADMIN = {"$ref": "#/components/schemas/UsuarioAdmin"}
 
 SPEC = {
     "openapi": "3.0.3",
@@ -74,6 +75,17 @@ SPEC = {
                     "id": {"type": "integer"},
                     "username": {"type": "string"},
                     "is_admin": {"type": "boolean"},
+                },
+            },
+            "UsuarioAdmin": {
+                "type": "object",
+                "required": ["id", "username", "is_admin", "ativo", "criado_em"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "username": {"type": "string"},
+                    "is_admin": {"type": "boolean"},
+                    "ativo": {"type": "boolean"},
+                    "criado_em": {"type": "string", "format": "date-time"},
                 },
             },
             "Item": {
@@ -267,6 +279,70 @@ SPEC = {
                         ["X-Ultimo-Evento-Id"],
                     ),
                     **_errors(401, 422),
+                },
+            }
+        },
+        "/usuarios/": {
+            "get": {
+                "summary": "Every user (admins only)",
+                "security": BEARER,
+                "responses": {
+                    "200": _response("Users", {"type": "array", "items": USUARIO_ADMIN}),
+                    **_errors(401, 403),
+                },
+            },
+            "post": {
+                "summary": "Add a user (admins only)",
+                "security": BEARER,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["username", "password"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "username": {"type": "string", "minLength": 1, "maxLength": 80},
+                                    "password": {"type": "string", "minLength": 8, "maxLength": 1024},
+                                    "is_admin": {"type": "boolean", "default": False},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _response("Created", USUARIO_ADMIN, ["Location"]),
+                    **_errors(400, 401, 403, 409, 415, 422),
+                },
+            },
+        },
+        "/usuarios/{usuario_id}": {
+            "patch": {
+                "summary": "Disable or enable a user, change the admin role, or set a new password (admins only)",
+                "description": "Disabling a user or setting a password revokes every token of theirs at once. "
+                "The last active admin cannot be disabled or demoted (409).",
+                "security": BEARER,
+                "parameters": [{"name": "usuario_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {
+                                    "ativo": {"type": "boolean"},
+                                    "is_admin": {"type": "boolean"},
+                                    "password": {"type": "string", "minLength": 8, "maxLength": 1024},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _response("User", USUARIO_ADMIN),
+                    **_errors(400, 401, 403, 404, 409, 415, 422),
                 },
             }
         },

@@ -87,11 +87,11 @@ def module_db_url(tmp_path_factory):
     return database_url(tmp_path_factory.mktemp("db"))
 
 
-def add_users(db_url, *names):
+def add_users(db_url, *names, admin=False):
     """Create users (password ``PASSWORD``) in the database at ``db_url``."""
     app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
     for name in names:
-        make_user(app, name, PASSWORD)
+        make_user(app, name, PASSWORD, admin=admin)
     with app.app_context():
         db.engine.dispose()
 

@@ -142,6 +142,11 @@ class LiveServer:
         response.raise_for_status()
         return response.json()["session_token"]
 
+    def request(self, method, path, token=None, **kwargs):
+        """A REST call, with ``token`` as the bearer when given."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
     def health(self):
         return requests.get(self.url + "/health", timeout=10).json()
 

@@ -106,16 +106,28 @@ def test_repeated_failures_for_one_user_get_429(app, client, usuario):
     assert response.get_json()["error"]["code"] == "too_many_requests"
 
 
-def test_repeated_failures_from_one_address_get_429(app, client, usuario):
+def test_failures_for_many_usernames_do_not_lock_out_a_colleague_at_the_same_address(app, client, usuario):
     app.config["SGP_LOGIN_RATE_LIMIT"] = "3 per minute"
+    for name in [f"intruso{i}" for i in range(20)]:
+        assert login(client, username=name).status_code == 401
+    assert login(client).status_code == 200
+
+
+def test_every_attempt_counts_against_the_address_allowance(app, client, usuario):
+    app.config["SGP_LOGIN_ADDRESS_RATE_LIMIT"] = "5 per minute"
     for name in ("a", "b", "c"):
         assert login(client, username=name).status_code == 401
+    assert login(client).status_code == 200
+    assert login(client).status_code == 200  # successes count too: each costs a password hash
     assert login(client).status_code == 429
+    other = client.post(
+        "/auth/login", json={"username": "ana", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+    assert other.status_code == 200
 
 
-def test_successful_logins_are_not_limited(app, client, usuario):
-    app.config["SGP_LOGIN_RATE_LIMIT"] = "3 per minute"
-    for _ in range(6):
+def test_successful_logins_pass_the_default_allowance(client, usuario):
+    for _ in range(12):
         assert login(client).status_code == 200
 
 

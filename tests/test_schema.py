@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
@@ -15,16 +16,17 @@ from sgp_app.models import Contador
 from tests.conftest import PASSWORD
 from tests.live import ROOT, TEST_SECRET, LiveServer, make_user
 
-HEAD = "0001"
+HEAD = "0002"
+NEXT = "0003"
 
 # A later revision, as a developer would write it: a column added to a table that has rows.
-REVISION_0002 = '''
+NEXT_REVISION = f'''
 """Add pedidos.nota_interna."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{NEXT}"
+down_revision = "{HEAD}"
 
 
 def upgrade():
@@ -61,10 +63,10 @@ def database_in_use(db_url):
 
 @pytest.fixture
 def database_behind(database_in_use, tmp_path, monkeypatch):
-    """``database_in_use``, while the code gains a migration 0002 the database does not have yet."""
+    """``database_in_use``, while the code gains a migration the database does not have yet."""
     folder = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_nota_interna.py").write_text(REVISION_0002)
+    (folder / "versions" / f"{NEXT}_nota_interna.py").write_text(NEXT_REVISION)
     monkeypatch.setattr(schema, "MIGRATIONS", str(folder))
     return database_in_use
 
@@ -89,9 +91,12 @@ def test_start_on_a_current_database_changes_nothing(db_url):
 
 def test_a_database_created_before_migrations_is_adopted_with_its_data(database_in_use):
     url, headers = database_in_use
+    with make_app(url).app_context():
+        command.downgrade(schema._config(), schema.BASELINE)
+        db.engine.dispose()
     engine = create_engine(url)
     with engine.begin() as connection:
-        # What the service made before it had migrations: the same tables, no version table.
+        # What the service made before it had migrations: the baseline's tables, no version table.
         connection.execute(text("DROP TABLE alembic_version"))
     engine.dispose()
 
@@ -105,7 +110,7 @@ def test_a_pending_migration_is_applied_on_start_and_keeps_the_rows(database_beh
     url, headers = database_behind
     app = make_app(url)
     with app.app_context():
-        assert schema.revision() == "0002"
+        assert schema.revision() == NEXT
         assert "nota_interna" in {c["name"] for c in inspect(db.engine).get_columns("pedidos")}
     assert_order_kept(app, headers)
 
@@ -124,7 +129,7 @@ def test_init_db_applies_pending_migrations_when_start_up_does_not(database_behi
     app = make_app(url, SGP_MIGRATE_ON_START=False)
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "revisão 0002" in result.output
+    assert f"revisão {NEXT}" in result.output
     with app.app_context():
         schema.check_current()
     assert_order_kept(app, headers)

@@ -1,6 +1,6 @@
 """Authentication: users, session tokens, and the routes under ``/auth``."""
 
-from .guard import bearer_token, login_required
+from .guard import admin_required, bearer_token, login_required
 from .views import bp
 
-__all__ = ["bp", "bearer_token", "login_required"]
+__all__ = ["bp", "admin_required", "bearer_token", "login_required"]

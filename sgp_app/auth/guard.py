@@ -25,3 +25,16 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def admin_required(view):
+    """Like :func:`login_required`, and 403 unless the user is an admin."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not g.sessao.is_admin:
+            raise ApiError(403, "Apenas administradores podem fazer isto", code="forbidden")
+        return view(*args, **kwargs)
+
+    return wrapped

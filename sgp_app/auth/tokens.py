@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db
 from ..models import SessaoToken, utcnow
@@ -47,7 +47,7 @@ def lookup(token):
         return None
     try:
         row = db.session.scalar(select(SessaoToken).where(SessaoToken.token_hash == hash_token(token)))
-        if row is None or row.revogado_em is not None or row.expira_em <= utcnow():
+        if row is None or row.revogado_em is not None or row.expira_em <= utcnow() or not row.usuario.ativo:
             return None
         u = row.usuario
         return Sessao(u.id, u.username, u.is_admin, row.token_hash, row.expira_em)
@@ -62,3 +62,28 @@ def revoke(token_hash):
         .where(SessaoToken.token_hash == token_hash, SessaoToken.revogado_em.is_(None))
         .values(revogado_em=utcnow())
     )
+
+
+def revoke_all(usuario_id):
+    """Revoke every live token of a user at once; return their hashes. The caller commits."""
+    now = utcnow()
+    hashes = list(
+        db.session.scalars(
+            select(SessaoToken.token_hash).where(
+                SessaoToken.usuario_id == usuario_id, SessaoToken.revogado_em.is_(None), SessaoToken.expira_em > now
+            )
+        )
+    )
+    if hashes:
+        db.session.execute(update(SessaoToken).where(SessaoToken.token_hash.in_(hashes)).values(revogado_em=now))
+    return hashes
+
+
+def prune(retention_hours):
+    """Delete tokens that expired or were revoked more than ``retention_hours`` ago; return how many."""
+    cutoff = utcnow() - timedelta(hours=retention_hours)
+    removed = db.session.execute(
+        delete(SessaoToken).where(or_(SessaoToken.expira_em < cutoff, SessaoToken.revogado_em < cutoff))
+    ).rowcount
+    db.session.commit()
+    return removed

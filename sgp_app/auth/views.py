@@ -1,48 +1,49 @@
 """``/auth`` routes: login, logout, current user."""
 
-from flask import Blueprint, current_app, g, request
+import hashlib
+
+from flask import Blueprint, current_app, g
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import events
 from ..errors import ApiError, ValidationError
 from ..extensions import db, limiter
-from ..http import json_body
+from ..http import json_body, peek_json, storable_text
 from ..models import Usuario
 from . import tokens
 from .guard import login_required
+from .passwords import check_password
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-_dummy_hash = None
 
 
 def _login_limit():
     return current_app.config["SGP_LOGIN_RATE_LIMIT"]
 
 
+def _address_limit():
+    return current_app.config["SGP_LOGIN_ADDRESS_RATE_LIMIT"]
+
+
 def _login_username():
-    data = request.get_json(silent=True)
+    data = peek_json()
     username = data.get("username") if isinstance(data, dict) else None
-    return f"login-user:{username.strip().lower()}" if isinstance(username, str) else "login-user:"
+    if not isinstance(username, str):
+        return "login-user:"
+    # Hashed: any length and any character make a short key the limiter's storage accepts.
+    digest = hashlib.sha256(username.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+    return f"login-user:{digest[:32]}"
 
 
 def _failed(response):
     return response.status_code == 401
 
 
-def _check_password(usuario, password):
-    """Check ``password``; for an unknown user, spend the same time on a dummy hash."""
-    global _dummy_hash
-    if usuario is None:
-        _dummy_hash = _dummy_hash or generate_password_hash("dummy-password")
-        check_password_hash(_dummy_hash, password)
-        return False
-    return check_password_hash(usuario.password_hash, password)
-
-
+# Failures are limited per username, tightly: that stops guessing one account's password. Per
+# client address every attempt counts (each costs a password hash), with a far larger allowance,
+# so a stranger failing for many usernames cannot lock out the colleagues behind the same address.
 @bp.post("/login")
-@limiter.limit(_login_limit, deduct_when=_failed)
+@limiter.limit(_address_limit)
 @limiter.limit(_login_limit, key_func=_login_username, deduct_when=_failed)
 def login():
     """Exchange a username and password for a session token."""
@@ -50,12 +51,13 @@ def login():
     fields = {
         k: "Obrigatório (texto, sem caractere nulo)"
         for k in ("username", "password")
-        if not isinstance(data.get(k), str) or not data[k] or "\x00" in data[k]
+        if not storable_text(data.get(k)) or not data[k]
     }
     if fields:
         raise ValidationError(fields)
     usuario = db.session.scalar(select(Usuario).where(Usuario.username == data["username"].strip()))
-    if not _check_password(usuario, data["password"]):
+    matches = check_password(usuario.password_hash if usuario else None, data["password"])
+    if not matches or not usuario.ativo:  # a disabled user hears what a wrong password hears
         raise ApiError(401, "Usuário ou senha inválidos", code="invalid_credentials")
     token, expira_em = tokens.issue(usuario)
     db.session.commit()

@@ -4,6 +4,8 @@
 Logging is left to the app: Alembic's usual ``fileConfig`` would replace its handlers.
 """
 
+import contextlib
+
 from alembic import context
 from flask import current_app
 from sqlalchemy.types import TypeDecorator
@@ -32,10 +34,29 @@ def run_migrations_online():
     # Flask-Migrate's defaults include render_as_batch: SQLite alters a table by copying it.
     options = {"process_revision_directives": process_revision_directives, "render_item": render_item}
     options.update(current_app.extensions["migrate"].configure_args)
-    with target_db.engine.connect() as connection:
+    with target_db.engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=target_db.metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """On SQLite a batch operation copies a table and drops the old one, which the foreign keys of
+    other tables still name: enforcement pauses meanwhile (SQLite's documented procedure), and the
+    keys are checked once the migration is done."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection  # outside any transaction: the pragma is ignored inside one
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

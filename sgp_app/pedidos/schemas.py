@@ -139,9 +139,12 @@ PARSERS.update(
 )
 
 
-def _itens(value, errors):
+def _itens(value, errors, max_itens):
     if not isinstance(value, list):
         errors["itens"] = "Deve ser uma lista de itens"
+        return None
+    if len(value) > max_itens:  # checked first: 18,000 items would cost seconds to look at
+        errors["itens"] = f"No máximo {max_itens} itens por pedido"
         return None
     itens = []
     for i, item in enumerate(value):
@@ -162,10 +165,11 @@ def _itens(value, errors):
     return itens
 
 
-def validate(data, partial=False):
+def validate(data, partial=False, max_itens=200):
     """Return the clean values of ``data``; raise :class:`ValidationError` listing every problem.
 
     :param partial: validate a PATCH: every field optional, ``status`` any known one.
+    :param max_itens: most items in one order (``SGP_MAX_ITENS``).
     """
     errors = _Errors()
     for name in data.keys() - PARSERS.keys() - {"itens"}:
@@ -174,7 +178,7 @@ def validate(data, partial=False):
         errors["cliente"] = "Obrigatório"
     clean = {n: errors.check(n, PARSERS[n], data[n]) for n in PARSERS if n in data}
     if "itens" in data:
-        clean["itens"] = _itens(data["itens"], errors)
+        clean["itens"] = _itens(data["itens"], errors, max_itens)
     if not partial and clean.get("status", "pendente") != "pendente":
         errors["status"] = "Um pedido novo sempre começa como pendente"
     if clean.get("estado_cliente"):

@@ -1,6 +1,6 @@
 """``/pedidos`` routes: order CRUD and the event catch-up feed."""
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from sqlalchemy import select
 
 from ..auth import login_required
@@ -49,7 +49,7 @@ def _order_response(pedido, status=200):
 @login_required
 def create_pedido():
     """Create an order; it starts ``pendente``."""
-    pedido = service.create(validate(json_body()))
+    pedido = service.create(validate(json_body(), max_itens=current_app.config["SGP_MAX_ITENS"]))
     body, status, headers = _order_response(pedido, 201)
     headers["Location"] = url_for("pedidos.get_pedido", pedido_id=pedido.id)
     return body, status, headers
@@ -100,7 +100,8 @@ def get_pedido(pedido_id):
 def update_pedido(pedido_id):
     """Change an order's fields or status; ``If-Match`` guards against lost updates."""
     expected = _if_match()
-    return _order_response(service.update(pedido_id, validate(json_body(), partial=True), expected))
+    changes = validate(json_body(), partial=True, max_itens=current_app.config["SGP_MAX_ITENS"])
+    return _order_response(service.update(pedido_id, changes, expected))
 
 
 @bp.delete("/<int:pedido_id>")

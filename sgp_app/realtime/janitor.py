@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
+from ..auth import tokens
 from ..db import current_value
 from ..extensions import db
 from ..models import Evento, SessaoToken, utcnow
@@ -29,7 +30,7 @@ def prune_eventos(retention_days, retention_count):
 
 
 class Janitor:
-    """Pings every socket, closes those whose peer, auth window, token lifetime or token ended; prunes events."""
+    """Pings every socket, closes those whose peer, auth window, token lifetime or token ended; prunes the logs."""
 
     def __init__(self, app, registry):
         self.app = app
@@ -58,10 +59,7 @@ class Janitor:
                     self._with_db(self.close_revoked)
                 if now >= next_prune:
                     next_prune = now + self.prune_interval
-                    config = self.app.config
-                    self._with_db(
-                        prune_eventos, config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"]
-                    )
+                    self._with_db(self.prune)
             except Exception:  # noqa: BLE001 - keep sweeping whatever one round hit
                 log.exception("janitor round failed")
 
@@ -71,6 +69,14 @@ class Janitor:
                 return fn(*args)
             finally:
                 db.session.remove()
+
+    def prune(self):
+        """Apply the event retention, and delete session tokens past their grace period."""
+        config = self.app.config
+        prune_eventos(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
+        removed = tokens.prune(config["SGP_TOKEN_RETENTION_HOURS"])
+        if removed:
+            log.info("pruned %d expired or revoked session token(s)", removed)
 
     def sweep(self):
         """Close unauthenticated sockets past the auth timeout and sockets whose token expired."""

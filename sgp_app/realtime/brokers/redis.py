@@ -18,16 +18,11 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from ...redaction import redact
+
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 10.0
-
-
-def _redact(url):
-    """The URL without its password, for logs."""
-    scheme, sep, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    return f"{scheme}{sep}***@{host}" if at and credentials else url
 
 
 class RedisBroker:
@@ -86,7 +81,7 @@ class RedisBroker:
             try:
                 self._publisher.publish(self.channel, text)
                 if failing:
-                    log.info("redis broker: publishing to %s again", _redact(self.url))
+                    log.info("redis broker: publishing to %s again", redact(self.url))
                     failing = False
             except (redis.RedisError, OSError) as exc:
                 self.dropped += 1 + self._outbox.qsize()
@@ -134,7 +129,7 @@ class RedisBroker:
         self._pubsub, self.connected, self.last_error = pubsub, True, None
         self._backoff = 0.5
         self.generation += 1
-        log.info("redis broker: subscribed to %s at %s", self.channel, _redact(self.url))
+        log.info("redis broker: subscribed to %s at %s", self.channel, redact(self.url))
         return True
 
     def _lost(self, exc):
@@ -158,7 +153,7 @@ class RedisBroker:
         return {
             "backend": "redis",
             "state": state,
-            "url": _redact(self.url),
+            "url": redact(self.url),
             "connected": self.connected,
             "dropped": self.dropped,
             "last_error": self.last_error,

@@ -1,0 +1,5 @@
+"""User management under ``/usuarios``: admins create, disable and reset users."""
+
+from .views import bp
+
+__all__ = ["bp"]
