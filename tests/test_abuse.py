@@ -1,5 +1,6 @@
 """What a stranger on the shop's network, or a careless client, must not be able to do."""
 
+import concurrent.futures
 import http.client
 import json
 import subprocess
@@ -20,6 +21,8 @@ from sgp_app.redaction import redact
 from tests.conftest import PASSWORD, add_users
 from tests.live import ROOT, TEST_SECRET, make_user
 from tests.ws import connect, run
+
+CREDENTIALS = {"username": "ana", "password": PASSWORD}
 
 # -- metrics: labels from closed sets ---------------------------------------------------------
 
@@ -242,6 +245,16 @@ print(json.dumps({"hub": threading.get_native_id(), "hash": seen}))
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     ids = json.loads(result.stdout.strip().splitlines()[-1])
     assert ids["hash"] and ids["hash"][0] != ids["hub"]
+
+
+def test_concurrent_logins_all_succeed_while_hashes_run_off_the_loop(live_server, db_url):
+    # Each login yields while its hash runs; none may keep a read transaction that a later
+    # write on SQLite would find stale ("database is locked").
+    add_users(db_url, "ana")
+    server = live_server()
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: server.request("POST", "/auth/login", json=CREDENTIALS), range(40)))
+    assert [a.status_code for a in answers] == [200] * 40
 
 
 # -- session tokens are pruned ----------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, g
 from sqlalchemy import select
 
 from .. import events
+from ..db import begin_write
 from ..errors import ApiError, ValidationError
 from ..extensions import db, limiter
 from ..http import json_body, peek_json, storable_text
@@ -56,9 +57,13 @@ def login():
     if fields:
         raise ValidationError(fields)
     usuario = db.session.scalar(select(Usuario).where(Usuario.username == data["username"].strip()))
+    # No transaction stays open while the hash runs (it yields to other greenlets): on SQLite a
+    # read transaction that later writes fails at once if another login wrote meanwhile.
+    db.session.commit()
     matches = check_password(usuario.password_hash if usuario else None, data["password"])
     if not matches or not usuario.ativo:  # a disabled user hears what a wrong password hears
         raise ApiError(401, "Usuário ou senha inválidos", code="invalid_credentials")
+    begin_write()
     token, expira_em = tokens.issue(usuario)
     db.session.commit()
     return {
