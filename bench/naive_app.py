@@ -11,26 +11,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sgp_app.realtime  # noqa: E402
-
-sgp_app.realtime.init_app = lambda app: None  # this module replaces the realtime part
-
 from flask import request  # noqa: E402
 from flask_sock import Sock  # noqa: E402
 
-from sgp_app import create_app, events  # noqa: E402
+from sgp_app import create_app  # noqa: E402
 from sgp_app.models import utcnow  # noqa: E402
+from sgp_app.signals import eventos_committed  # noqa: E402
 
-app = create_app()
+app = create_app(live_events=False)  # this module brings its own /ws/pedidos
 sock = Sock(app)
 clients = set()
 
 
-def broadcast(kind, payload):
+def broadcast(_sender, messages, **_extra):
     """Runs in the request, after commit: every client, one after the other."""
-    if kind != "eventos":
-        return
-    for message in payload:
+    for message in messages:
         for ws in list(clients):
             try:
                 ws.send(json.dumps(message))
@@ -38,7 +33,7 @@ def broadcast(kind, payload):
                 clients.discard(ws)
 
 
-events.add_listener(app, broadcast)
+eventos_committed.connect(broadcast, sender=app)
 
 
 @app.before_request

@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, db, errors, events, logs, metrics, openapi, ops, realtime, security
+from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, security
 from .auth import bp as auth_bp
 from .board import bp as board_bp
 from .docs import bp as docs_bp
@@ -14,11 +14,16 @@ from .pedidos import bp as pedidos_bp
 from .usuarios import bp as usuarios_bp
 
 
-def create_app(test_config=None):
+def create_app(test_config=None, *, broker=None, live_events=True):
     """Build the application.
 
     Settings come from :data:`sgp_app.config.DEFAULTS`, then ``instance/config.py``,
     then ``SGP_*`` environment variables, then ``test_config``.
+
+    :param broker: a :class:`~sgp_app.realtime.brokers.Broker` to carry events instead of the
+        one ``SGP_BROKER_URL`` names (tests, benchmarks).
+    :param live_events: ``False`` leaves out ``/ws/pedidos`` and its machinery (a benchmark's
+        baseline that brings its own socket route).
     """
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -47,10 +52,10 @@ def create_app(test_config=None):
     errors.init_app(app)
     security.init_app(app)
     db.init_app(app)
-    events.init_app(app)
     cli.init_app(app)
     limiter.init_app(app)
-    realtime.init_app(app)
+    if live_events:
+        realtime.init_app(app, broker)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pedidos_bp)
     app.register_blueprint(usuarios_bp)

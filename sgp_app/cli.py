@@ -5,11 +5,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import schema
+from . import events, schema
 from .auth.passwords import hash_password
 from .extensions import db
 from .models import Usuario
-from .realtime.janitor import prune_eventos
 
 
 @click.command("init-db")
@@ -43,7 +42,7 @@ def create_user_command(username, password, admin):
 def prune_eventos_command():
     """Delete stored events past the retention settings (the service also does this by itself)."""
     config = current_app.config
-    removed = prune_eventos(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
+    removed = events.prune(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
     click.echo(f"{removed} evento(s) removido(s).")
 
 

@@ -18,6 +18,7 @@ CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    426: "upgrade_required",
     429: "too_many_requests",
     500: "internal_error",
 }
@@ -30,14 +31,16 @@ class ApiError(Exception):
     :param message: a sentence for people.
     :param code: a stable machine-readable code; derived from ``status`` when omitted.
     :param fields: per-field messages, for validation errors.
+    :param headers: extra response headers.
     """
 
-    def __init__(self, status, message, code=None, fields=None):
+    def __init__(self, status, message, code=None, fields=None, headers=None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or CODES.get(status, "error")
         self.fields = fields
+        self.headers = headers or {}
 
 
 class ValidationError(ApiError):
@@ -72,8 +75,8 @@ MESSAGES = {
 def init_app(app):
     @app.errorhandler(ApiError)
     def handle_api_error(error):
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-        return error_response(error.status, error.message, error.code, error.fields, headers)
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+        return error_response(error.status, error.message, error.code, error.fields, {**headers, **error.headers})
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):

@@ -1,40 +1,34 @@
-"""The event log: each change writes its evento in the change's own transaction.
+"""The event log, and every query on it.
 
-Listeners (the realtime broadcaster, :func:`sgp_app.testing.capture_eventos`) hear
-an evento only after its transaction commits; a rollback drops it unheard.
+Each change writes its entry in the change's own transaction. Entries are order events
+(``pedido_criado`` …) and token revocations; both take their id from the one gap-free
+``evento`` counter, whose row lock orders them by commit. Every worker handles entries strictly
+in id order, so a revocation is always handled before any event committed after it, on every
+worker, whatever the broker. Clients see only order events: their ``evento_id`` skips the ids of
+revocations. After commit the entries are announced on :mod:`sgp_app.signals`; a rollback drops
+them unheard.
 """
 
+import json
+from datetime import timedelta
+
 from flask import current_app
+from sqlalchemy import delete, func, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from .db import next_value
+from . import signals
+from .db import current_value, next_value
 from .extensions import db
-from .models import Evento, utcnow
+from .models import Evento, Revogacao, utcnow
 
-PENDING = "sgp_eventos_pendentes"
-LISTENERS = "sgp_listeners"
+PENDING = "sgp_log_pendente"
 
 PEDIDO_CRIADO = "pedido_criado"
 PEDIDO_ATUALIZADO = "pedido_atualizado"
 PEDIDO_CANCELADO = "pedido_cancelado"
-
-
-def init_app(app):
-    app.extensions[LISTENERS] = []
-
-
-def add_listener(app, listener):
-    """Call ``listener(kind, payload)`` after each commit.
-
-    ``kind`` is ``"eventos"`` (payload: the committed messages, in order) or
-    ``"token_revogado"`` (payload: the revoked token's hash).
-    """
-    app.extensions[LISTENERS].append(listener)
-
-
-def remove_listener(app, listener):
-    app.extensions[LISTENERS].remove(listener)
+TIPOS = (PEDIDO_CRIADO, PEDIDO_ATUALIZADO, PEDIDO_CANCELADO)
+TOKENS_REVOGADOS = "tokens_revogados"
 
 
 def record(tipo, pedido):
@@ -49,25 +43,72 @@ def record(tipo, pedido):
         timestamp=utcnow().isoformat(),
     )
     db.session.add(evento)
-    db.session.info.setdefault(PENDING, []).append(evento.to_message())
+    _pending().append((signals.eventos_committed, evento.to_message()))
     return evento
 
 
-def token_revoked(token_hash):
-    """Tell listeners a token was revoked (call after the revocation commits)."""
-    _notify("token_revogado", token_hash)
+def record_revocation(token_hashes):
+    """Write the revocation of these tokens into the current transaction (which revokes them)."""
+    if not token_hashes:
+        return None
+    revogacao = Revogacao(id=next_value("evento"), tokens=json.dumps(sorted(token_hashes)))
+    db.session.add(revogacao)
+    _pending().append((signals.tokens_revoked, revogacao.to_message()))
+    return revogacao
 
 
-def _notify(kind, payload):
-    for listener in list(current_app.extensions.get(LISTENERS, ())):
-        listener(kind, payload)
+def _pending():
+    return db.session.info.setdefault(PENDING, [])
+
+
+def newest_id():
+    """The id of the newest entry written (``X-Ultimo-Evento-Id``)."""
+    return current_value("evento")
+
+
+def oldest_id():
+    """The id of the oldest entry still stored, or ``None`` when the log is empty."""
+    ids = [db.session.scalar(select(func.min(model.id))) for model in (Evento, Revogacao)]
+    return min((i for i in ids if i is not None), default=None)
+
+
+def eventos_after(after_id, limit):
+    """Stored order events with ``id > after_id``, oldest first, at most ``limit``."""
+    return db.session.scalars(select(Evento).where(Evento.id > after_id).order_by(Evento.id).limit(limit)).all()
+
+
+def entries_after(after_id, limit):
+    """Every stored entry (order events and revocations) with ``id > after_id``, as broker messages."""
+    eventos = eventos_after(after_id, limit)
+    revogacoes = db.session.scalars(
+        select(Revogacao).where(Revogacao.id > after_id).order_by(Revogacao.id).limit(limit)
+    ).all()
+    return sorted((row.to_message() for row in (*eventos, *revogacoes)), key=lambda m: m["evento_id"])[:limit]
+
+
+def prune(retention_days, retention_count):
+    """Delete entries older than ``retention_days`` or beyond the newest ``retention_count``."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    oldest_kept = newest_id() - retention_count
+    removed = 0
+    for model in (Evento, Revogacao):
+        removed += db.session.execute(
+            delete(model).where((model.criado_em < cutoff) | (model.id <= oldest_kept))
+        ).rowcount
+    db.session.commit()
+    return removed
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _after_commit(session):
-    messages = session.info.pop(PENDING, None)
-    if messages:
-        _notify("eventos", messages)
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    app = current_app._get_current_object()
+    for signal in (signals.tokens_revoked, signals.eventos_committed):
+        messages = [message for sent_on, message in pending if sent_on is signal]
+        if messages:
+            signal.send(app, messages=messages)
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -1,5 +1,6 @@
 """Database models: users and their session tokens, orders with items, the event log."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -152,6 +153,23 @@ class Evento(db.Model):
             "valor_total": str(self.valor_total),
             "timestamp": self.timestamp,
         }
+
+
+class Revogacao(db.Model):
+    """Session tokens revoked together (a logout, a disabled user), as an entry of the event log.
+
+    It takes its ``id`` from the same counter as the events, so every worker handles it before
+    any event committed after it (see :mod:`sgp_app.events`).
+    """
+
+    __tablename__ = "revogacoes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    tokens: Mapped[str] = mapped_column(Text)  # a JSON list of token hashes
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def to_message(self):
+        return {"control": "tokens_revogados", "evento_id": self.id, "tokens": json.loads(self.tokens)}
 
 
 class Contador(db.Model):

@@ -14,7 +14,7 @@ bp = Blueprint("ops", __name__)
 @bp.get("/health")
 def health():
     """Database, broker, live events and sockets of the worker that answers; 503 without a database."""
-    hub = current_app.extensions["sgp_realtime"]
+    hub = current_app.extensions.get("sgp_realtime")
     try:
         db.session.execute(text("SELECT 1"))
         database = {"ok": True}
@@ -22,18 +22,18 @@ def health():
         database = {"ok": False, "error": type(exc).__name__}
     finally:
         db.session.rollback()
-    broker = hub.broker.status()
+    broker = hub.broker.status() if hub else {"backend": None, "state": "absent"}
     broker["ok"] = broker["state"] != "reconnecting"  # events still flow from the event log meanwhile
-    realtime = {"ok": live_events_available()}
+    realtime = {"ok": hub is not None and live_events_available()}
     if not realtime["ok"]:
-        realtime["detail"] = NEEDS_GEVENT
+        realtime["detail"] = NEEDS_GEVENT if hub else "This app was built without live events."
     status = "ok" if database["ok"] and broker["ok"] and realtime["ok"] else ("degraded" if database["ok"] else "fail")
     body = {
         "status": status,
         "database": database,
         "broker": broker,
         "live_events": realtime,
-        "sockets": len(hub.registry),
+        "sockets": len(hub.registry) if hub else 0,
         "worker": os.getpid(),
     }
     return body, 200 if database["ok"] else 503

@@ -14,7 +14,7 @@ Only committed events are captured, each exactly as it is sent on ``/ws/pedidos`
 
 from contextlib import contextmanager
 
-from . import events
+from .signals import eventos_committed
 
 
 @contextmanager
@@ -22,12 +22,8 @@ def capture_eventos(app):
     """Collect, in a list, every event committed by ``app`` inside the ``with`` block."""
     captured = []
 
-    def listener(kind, payload):
-        if kind == "eventos":
-            captured.extend(dict(m) for m in payload)
+    def receiver(_sender, messages, **_extra):
+        captured.extend(dict(m) for m in messages)
 
-    events.add_listener(app, listener)
-    try:
+    with eventos_committed.connected_to(receiver, sender=app):
         yield captured
-    finally:
-        events.remove_listener(app, listener)

@@ -22,11 +22,16 @@ def chromium_path():
     return os.environ.get("SGP_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def launch(playwright):
+def require_chromium():
+    """The browser's path; skips (fails under SGP_TEST_REQUIRE_SERVICES) before Playwright starts without one."""
     path = chromium_path()
     if not path:
         require_service("Chromium not found (apt-get install -y chromium, or set SGP_TEST_CHROMIUM)")
-    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    return path
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
 
 
 def artifact_path(name):

@@ -7,8 +7,8 @@ import requests
 
 from sgp_app import create_app
 from sgp_app.extensions import db
-from sgp_app.models import Evento
-from tests.browser import Board, artifact_path, launch
+from sgp_app.models import Evento, Revogacao
+from tests.browser import Board, artifact_path, launch, require_chromium
 from tests.conftest import PASSWORD, add_users, start_module_server
 from tests.live import TEST_SECRET, DevServer
 
@@ -18,6 +18,7 @@ expect = playwright_api.expect
 
 @pytest.fixture(scope="module")
 def browser():
+    require_chromium()  # on a machine without it, skip before Playwright's driver starts
     with playwright_api.sync_playwright() as playwright:
         browser = launch(playwright)
         yield browser
@@ -241,8 +242,9 @@ def test_pruned_history_reloads_the_list(server, open_board, module_db_url):
     board.page.goto("about:blank")
     pedido = create_order(server, "Depois da poda")
     app = create_app({"SGP_DATABASE_URL": module_db_url, "SGP_SECRET_KEY": TEST_SECRET})
-    with app.app_context():
+    with app.app_context():  # the retention pruned every stored entry
         db.session.query(Evento).delete()
+        db.session.query(Revogacao).delete()
         db.session.commit()
         db.engine.dispose()
 

@@ -1,9 +1,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from sgp_app import events
+from sgp_app import events, signals
 from sgp_app.extensions import db
 from sgp_app.models import Evento, Pedido
+from tests.conftest import PASSWORD
 from tests.test_pedidos import NOVO
 
 FIELDS = {"type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp"}
@@ -58,13 +59,30 @@ def test_change_and_event_commit_together_or_not_at_all(app, client, auth, monke
         assert db.session.scalar(select(func.count()).select_from(Evento)) == 0
 
 
-def test_listeners_hear_only_committed_events(app, client, auth):
+def test_signal_receivers_hear_only_committed_events(app, client, auth):
     heard = []
-    events.add_listener(app, lambda kind, payload: heard.append((kind, payload)))
-    client.post("/pedidos/", json=NOVO, headers=auth)
-    client.post("/pedidos/", json={**NOVO, "valor_total": "1"}, headers=auth)  # rejected
-    assert [kind for kind, _ in heard] == ["eventos"]
+
+    def receiver(sender, messages):
+        heard.append((sender, messages))
+
+    with signals.eventos_committed.connected_to(receiver, sender=app):
+        client.post("/pedidos/", json=NOVO, headers=auth)
+        client.post("/pedidos/", json={**NOVO, "valor_total": "1"}, headers=auth)  # rejected
+    assert [sender for sender, _ in heard] == [app]
     assert heard[0][1] == eventos(client, auth)
+
+
+def test_a_logout_is_a_log_entry_ordered_with_the_events_but_not_shown_as_one(app, client, auth):
+    revoked = []
+    client.post("/pedidos/", json=NOVO, headers=auth)
+    with signals.tokens_revoked.connected_to(lambda sender, messages: revoked.extend(messages), sender=app):
+        assert client.post("/auth/logout", headers=auth).status_code == 204
+    assert revoked == [{"control": "tokens_revogados", "evento_id": 2, "tokens": [revoked[0]["tokens"][0]]}]
+    token = client.post("/auth/login", json={"username": "ana", "password": PASSWORD}).get_json()["session_token"]
+    fresh = {"Authorization": f"Bearer {token}"}
+    client.post("/pedidos/", json=NOVO, headers=fresh)
+    assert [e["evento_id"] for e in eventos(client, fresh)] == [1, 3]  # 2 is the revocation
+    assert client.get("/pedidos/eventos", headers=fresh).headers["X-Ultimo-Evento-Id"] == "3"
 
 
 def test_eventos_desde_and_limit(client, auth):

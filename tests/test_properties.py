@@ -86,7 +86,10 @@ def test_validate_answers_every_object_with_values_or_field_errors(data, partial
 
 item = st.fixed_dictionaries(
     {
-        "descricao": st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=20).filter(str.strip),
+        # Lone surrogates (category Cs) have no UTF-8 form: the test client cannot send them raw.
+        "descricao": st.text(
+            st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), min_size=1, max_size=20
+        ).filter(str.strip),
         "quantidade": st.integers(min_value=1, max_value=1000),
         "valor_unitario": cents.map(lambda c: f"{c // 100 % 100000}.{c % 100:02d}"),
     }

@@ -5,9 +5,8 @@ import json
 
 import pytest
 
-from sgp_app import create_app
+from sgp_app import create_app, events
 from sgp_app.extensions import db
-from sgp_app.realtime.janitor import prune_eventos
 from tests.conftest import PASSWORD, start_module_server
 from tests.live import TEST_SECRET, make_user
 from tests.ws import Api, connect, recv_events, recv_json, run
@@ -151,7 +150,7 @@ def test_resume_from_a_pruned_id_is_incomplete(live_server, db_url):
         for _ in range(6):
             await api.create()
         with app.app_context():
-            assert prune_eventos(retention_days=30, retention_count=2) == 4
+            assert events.prune(retention_days=30, retention_count=2) == 4
             db.session.remove()
         async with await open_resuming(server, token, 1, "query") as ws:
             replayed, sync = await read_until_sincronizado(ws)

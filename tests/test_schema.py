@@ -16,8 +16,8 @@ from sgp_app.models import Contador
 from tests.conftest import PASSWORD
 from tests.live import ROOT, TEST_SECRET, LiveServer, make_user
 
-HEAD = "0002"
-NEXT = "0003"
+HEAD = "0003"
+NEXT = "0004"
 
 # A later revision, as a developer would write it: a column added to a table that has rows.
 NEXT_REVISION = f'''

@@ -1,13 +1,17 @@
 """``/ws/pedidos`` against a real gunicorn gevent server, with a real ``websockets`` client."""
 
 import asyncio
+import http.client
 import json
 
 import pytest
 import websockets
 
 from sgp_app import create_app
-from tests.conftest import PASSWORD, start_module_server
+from sgp_app.extensions import db
+from sgp_app.pedidos import service
+from sgp_app.pedidos.schemas import validate
+from tests.conftest import PASSWORD, add_users, start_module_server
 from tests.live import TEST_SECRET, make_user
 from tests.ws import Api, connect, expect_close, expect_silence, recv_events, recv_json, run
 
@@ -259,3 +263,128 @@ def test_expired_token_closes_its_socket(live_server, db_url):
             assert asyncio.get_running_loop().time() - started >= 1.5  # not before it expired
 
     run(scenario())
+
+
+# -- hostile input keeps a healthy connection open (it used to end in 1011) ----------------------
+
+
+@pytest.mark.parametrize(
+    "message, code",
+    [
+        ('{"type": "resume", "ultimo_evento_id": "\u00b2"}', "invalid_message"),
+        ('{"type": "resume", "ultimo_evento_id": 1e400}', "invalid_message"),
+        ('{"type": "\\ud800"}', "unknown_type"),
+    ],
+)
+def test_odd_numbers_and_lone_surrogates_get_an_error_and_the_connection_goes_on(server, token, api, message, code):
+    async def scenario():
+        async with await connect(server, token) as ws:
+            await ws.send(message)
+            reply = await recv_json(ws)
+            assert reply["type"] == "error" and reply["code"] == code, reply
+            await api.create()
+            assert len(await recv_events(ws, 1)) == 1
+
+    run(scenario())
+
+
+def test_a_lone_surrogate_timestamp_is_echoed_as_sent(server):
+    async def scenario():
+        async with await connect(server) as ws:
+            await ws.send('{"type": "ping", "timestamp": "\\ud800!"}')
+            assert await recv_json(ws) == {"type": "pong", "timestamp": "\ud800!"}
+
+    run(scenario())
+
+
+def test_an_odd_ultimo_evento_id_in_the_url_is_ignored(server, token, api):
+    async def scenario():
+        async with await connect(server, token, query="ultimo_evento_id=%C2%B2") as ws:
+            await api.create()
+            assert len(await recv_events(ws, 1)) == 1
+
+    run(scenario())
+
+
+def test_a_five_thousand_digit_ultimo_evento_id_is_an_error_not_a_crash(live_server, db_url):
+    add_users(db_url, "ana")
+    server = live_server()  # the default message limit (64 KiB) lets 5,000 digits through
+    token = server.login("ana", PASSWORD)
+    digits = "9" * 5000  # int() refuses more than 4,300 digits
+
+    async def scenario():
+        async with await connect(server) as ws:
+            await ws.send(json.dumps({"type": "authenticate", "token": token, "ultimo_evento_id": digits}))
+            assert (await recv_json(ws))["type"] == "authenticated"
+            await ws.send(json.dumps({"type": "resume", "ultimo_evento_id": digits}))
+            assert (await recv_json(ws))["code"] == "invalid_message"
+            await ws.send(json.dumps({"type": "ping", "timestamp": 1}))
+            assert (await recv_json(ws))["type"] == "pong"
+
+    run(scenario())
+
+
+def test_a_lone_surrogate_token_is_a_bad_token_not_a_server_error(server):
+    async def scenario():
+        ws = await connect(server)
+        await ws.send('{"type": "authenticate", "token": "\\udc80abc"}')
+        assert await expect_close(ws) == (1008, "Token inválido ou ausente")
+
+    run(scenario())
+
+
+# -- malformed handshakes (they used to answer 500) ------------------------------------------
+
+
+def raw_upgrade(server, headers):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", "/ws/pedidos", headers={"Upgrade": "websocket", "Connection": "Upgrade", **headers})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_a_handshake_without_a_key_is_400(server):
+    status, _, body = raw_upgrade(server, {"Sec-WebSocket-Version": "13"})
+    assert status == 400 and json.loads(body)["error"]["code"] == "bad_handshake"
+    status, _, _ = raw_upgrade(server, {"Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "curta"})
+    assert status == 400
+
+
+def test_a_handshake_for_another_websocket_version_is_426_naming_13(server):
+    status, headers, body = raw_upgrade(server, {"Sec-WebSocket-Version": "8", "Sec-WebSocket-Key": KEY})
+    assert status == 426 and headers["Sec-WebSocket-Version"] == "13"
+    assert json.loads(body)["error"]["code"] == "upgrade_required"
+
+
+KEY = "dGhlIHNhbXBsZSBub25jZQ=="
+
+
+# -- a long replay does not stop the reader ----------------------------------------------------
+
+
+def test_pings_are_answered_while_a_long_replay_is_still_running(live_server, db_url):
+    add_users(db_url, "ana")
+    app = create_app({"SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        pedido = service.create(validate({"cliente": "Replay", "valor_total": "1"}))
+        for i in range(700):
+            service.update(pedido.id, validate({"observacao": f"v{i}"}, partial=True), None)
+        db.engine.dispose()
+    server = live_server(SGP_WS_SEND_BUFFER="4096")
+    token = server.login("ana", PASSWORD)
+
+    async def scenario():
+        ws = await connect(server, token, query="ultimo_evento_id=0", max_size=None)
+        await ws.send(json.dumps({"type": "ping", "timestamp": "durante"}))
+        kinds = []
+        while "sincronizado" not in kinds:
+            kinds.append((await recv_json(ws, timeout=10))["type"])
+        await ws.close()
+        return kinds
+
+    kinds = run(scenario())
+    assert kinds.count("pedido_atualizado") + kinds.count("pedido_criado") == 701
+    assert kinds.index("pong") < kinds.index("sincronizado") - 1  # answered mid-replay, not after it

@@ -43,8 +43,8 @@ def lookup(token):
 
     Ends its read transaction, so a long-lived caller (a socket) holds no lock.
     """
-    if not token or len(token) > 200:
-        return None
+    if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():
+        return None  # tokens are URL-safe base64; anything else (a lone surrogate, say) is no token
     try:
         row = db.session.scalar(select(SessaoToken).where(SessaoToken.token_hash == hash_token(token)))
         if row is None or row.revogado_em is not None or row.expira_em <= utcnow() or not row.usuario.ativo:

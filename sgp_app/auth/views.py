@@ -78,9 +78,10 @@ def login():
 @login_required
 def logout():
     """Revoke the token of this request, also for sockets opened with it."""
+    begin_write()
     tokens.revoke(g.sessao.token_hash)
+    events.record_revocation([g.sessao.token_hash])
     db.session.commit()
-    events.token_revoked(g.sessao.token_hash)
     return "", 204
 
 

@@ -1,14 +1,11 @@
 """``/pedidos`` routes: order CRUD and the event catch-up feed."""
 
 from flask import Blueprint, current_app, request, url_for
-from sqlalchemy import select
 
+from .. import events
 from ..auth import login_required
-from ..db import current_value
 from ..errors import ApiError, ValidationError
-from ..extensions import db
 from ..http import json_body
-from ..models import Evento
 from . import service
 from .schemas import PRIORIDADES, STATUSES, iso_date, validate
 
@@ -63,7 +60,7 @@ def list_pedidos():
     ``X-Ultimo-Evento-Id`` is read before the orders: every event up to it is reflected in
     the list, so a client that resumes the socket from it misses nothing.
     """
-    ultimo_evento_id = current_value("evento")
+    ultimo_evento_id = events.newest_id()
     filters, errors = {}, {}
     for name, options in (("status", STATUSES), ("prioridade", PRIORIDADES)):
         if request.args.get(name):
@@ -118,5 +115,5 @@ def list_eventos():
     """Stored events after ``desde``, oldest first, exactly as sent on the socket."""
     desde = _int_arg("desde", 0, 0)
     limit = _int_arg("limit", 100, 1, 1000)
-    rows = db.session.scalars(select(Evento).where(Evento.id > desde).order_by(Evento.id).limit(limit))
-    return [e.to_message() for e in rows], 200, {"X-Ultimo-Evento-Id": str(current_value("evento"))}
+    rows = events.eventos_after(desde, limit)
+    return [e.to_message() for e in rows], 200, {"X-Ultimo-Evento-Id": str(events.newest_id())}

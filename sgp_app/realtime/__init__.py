@@ -5,11 +5,11 @@ import time
 
 from flask import current_app
 
-from .. import events
+from .. import signals
 from ..extensions import sock
 from .broadcaster import Broadcaster
 from .brokers import get_broker
-from .connection import CLOSE_GOING_AWAY
+from .frames import CLOSE_GOING_AWAY
 from .janitor import Janitor
 from .registry import Registry
 from .socket import PATH, NoReader, Session, prepare_handshake
@@ -18,12 +18,16 @@ EXTENSION = "sgp_realtime"
 
 
 class Hub:
-    """This worker's realtime machinery; its greenlets start with the first socket."""
+    """This worker's realtime machinery; its greenlets start with the first socket.
 
-    def __init__(self, app):
+    :param broker: a :class:`~sgp_app.realtime.brokers.Broker` to use instead of the one
+        ``SGP_BROKER_URL`` names (tests, benchmarks).
+    """
+
+    def __init__(self, app, broker=None):
         config = app.config
         self.registry = Registry()
-        self.broker = get_broker(
+        self.broker = broker or get_broker(
             config["SGP_BROKER_URL"], prefix=config["SGP_BROKER_CHANNEL_PREFIX"], max_queue=config["SGP_BROKER_QUEUE"]
         )
         self.broadcaster = Broadcaster(app, self.broker, self.registry)
@@ -41,13 +45,6 @@ class Hub:
     def going_away(self):
         """Close every socket with 1001: the server is restarting; clients reconnect and resume."""
         return self.registry.close_where(lambda c: True, CLOSE_GOING_AWAY, "Servidor reiniciando; reconecte")
-
-    def on_commit(self, kind, payload):
-        """Events listener: hand committed events and revocations to the broker."""
-        if kind == "eventos":
-            self.broadcaster.publish_eventos(payload)
-        elif kind == "token_revogado":
-            self.broadcaster.publish_token_revoked(payload)
 
 
 def going_away(app, wait=0.0):
@@ -69,9 +66,11 @@ def pedidos_socket(ws):
     Session(hub, ws).run()
 
 
-def init_app(app):
-    hub = app.extensions[EXTENSION] = Hub(app)
-    events.add_listener(app, hub.on_commit)
+def init_app(app, broker=None):
+    hub = app.extensions[EXTENSION] = Hub(app, broker)
+    # Revocations travel as events do: committed log entries, published in id order.
+    signals.eventos_committed.connect(hub.broadcaster.publish, sender=app, weak=False)
+    signals.tokens_revoked.connect(hub.broadcaster.publish, sender=app, weak=False)
     # simple-websocket does the handshake only; the handler reads, the janitor pings.
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"thread_class": NoReader})
     app.before_request(prepare_handshake)

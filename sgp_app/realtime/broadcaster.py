@@ -1,9 +1,10 @@
-"""From committed events to every socket: ordered, exactly once, never blocking a request.
+"""From committed log entries to every socket: ordered, exactly once, never blocking a request.
 
-The event log gives every event a gap-free id in commit order. The subscriber
-greenlet delivers ids strictly in sequence: an id that arrives early is held
-until the ones before it come, and ids the broker lost (or that were committed
-by a worker this broker cannot hear) are read back from the event log.
+The event log gives every entry (order events and token revocations) a gap-free id in commit
+order. The subscriber greenlet handles ids strictly in sequence: an id that arrives early is
+held until the ones before it come, and ids the broker lost (or that were committed by a worker
+this broker cannot hear) are read back from the log. A revocation therefore closes its sockets
+before any event committed after it is fanned out, on every worker, with any broker.
 """
 
 import json
@@ -11,25 +12,42 @@ import logging
 import threading
 import time
 
-from sqlalchemy import func, select
-
-from ..db import current_value
+from .. import events
 from ..extensions import db
 from ..metrics import EVENTS_BROADCAST, EVENTS_PUBLISHED, LIVE_DELIVERIES, REPLAYED_DELIVERIES, observe_delivery
-from ..models import Evento
-from .connection import BAD_TOKEN, CLOSE_POLICY, json_text, text_frame
+from .frames import BAD_TOKEN, CLOSE_POLICY, json_text, text_frame
 
 log = logging.getLogger(__name__)
 
 REPLAY_PAGE = 500
 CATCH_UP_PAGE = 1000
+MALFORMED_LOG_EVERY = 60.0  # seconds between log lines about malformed broker messages
+
+
+def parse(text):
+    """A broker message as a dict, or ``None`` when it is not one the event log could have made."""
+    try:
+        message = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if not isinstance(message, dict):
+        return None
+    evento_id = message.get("evento_id")
+    if not isinstance(evento_id, int) or isinstance(evento_id, bool) or evento_id < 1:
+        return None
+    if message.get("control") == events.TOKENS_REVOGADOS:
+        tokens = message.get("tokens")
+        valid = isinstance(tokens, list) and all(isinstance(t, str) for t in tokens)
+    else:
+        valid = message.get("type") in events.TIPOS and isinstance(message.get("timestamp"), str)
+    return message if valid else None
 
 
 class Broadcaster:
     """Drains the broker in one greenlet and fans each event out once.
 
     :param app: the Flask app, for database access from background greenlets.
-    :param broker: a broker backend (see :mod:`sgp_app.realtime.brokers`).
+    :param broker: a :class:`~sgp_app.realtime.brokers.Broker`.
     :param registry: the worker's :class:`~sgp_app.realtime.registry.Registry`.
     """
 
@@ -39,156 +57,168 @@ class Broadcaster:
         self.registry = registry
         self.poll_interval = app.config["SGP_EVENT_POLL_INTERVAL"]
         self.gap_wait = app.config["SGP_EVENT_GAP_WAIT"]
-        self.expected = None  # next evento_id to deliver
-        self._held = {}
+        self.expected = None  # next id to handle
+        self._held = {}  # id -> (message, text), for ids that came early
         self._held_since = None
         self._next_poll = 0.0
         self._generation = 0
-        self._thread = None
+        self._malformed = 0
+        self._malformed_logged_at = 0.0
 
-    # -- publishing side (request greenlets) ---------------------------------
+    # -- publishing side (request greenlets, after commit) ---------------------
 
-    def publish_eventos(self, messages):
+    def publish(self, _sender, messages, **_extra):
+        """Signal receiver: hand committed log entries to the broker, in order."""
         for message in messages:
             self.broker.publish(json_text(message))
-        EVENTS_PUBLISHED.inc(len(messages))
-
-    def publish_token_revoked(self, token_hash):
-        self.broker.publish(json_text({"control": "token_revogado", "token_hash": token_hash}))
+        EVENTS_PUBLISHED.inc(sum(1 for m in messages if "type" in m))
 
     # -- subscriber side ------------------------------------------------------
 
     def start(self):
+        """Subscribe, then drain the broker in a greenlet of its own."""
+        self.subscribe()
+        threading.Thread(target=self._run, name="sgp-broadcaster", daemon=True).start()
+
+    def subscribe(self):
+        """Note where the log is, then subscribe.
+
+        In this order, an entry committed in between is newer than ``expected`` and is read back
+        from the log; subscribing first would drop it as already delivered.
+        """
+        with self.app.app_context():
+            try:
+                self.expected = events.newest_id() + 1
+            finally:
+                db.session.remove()
         self.broker.connect()
-        self._thread = threading.Thread(target=self._run, name="sgp-broadcaster", daemon=True)
-        self._thread.start()
 
     def _run(self):
         while True:
             try:
-                if self.expected is None:
-                    with self.app.app_context():
-                        self.expected = current_value("evento") + 1
-                        db.session.remove()
-                text = self.broker.next_message(timeout=self._wait_time())
-                if text is not None:
-                    self._handle(text)
-                now = time.monotonic()
-                gap_overdue = self._held and now - self._held_since >= self.gap_wait
-                resubscribed = self.broker.generation != self._generation
-                if gap_overdue or resubscribed or now >= self._next_poll:
-                    # Catch up after a new subscription too: events may have passed meanwhile.
-                    self._generation = self.broker.generation
-                    self._catch_up()
-            except Exception:  # noqa: BLE001 - the loop must outlive any one failure
+                self.step()
+            except Exception:  # noqa: BLE001 - the loop must outlive any one failure (the database, say)
                 log.exception("broadcaster loop failed; retrying in 1s")
                 time.sleep(1)
 
-    def _wait_time(self):
+    def step(self):
+        """Take one message (or time out), then catch up from the log if it is time to."""
+        text = self.broker.next_message(timeout=self._wait_time())
+        if text is not None:
+            self.handle(text)
         now = time.monotonic()
+        gap_overdue = self._held and now - self._held_since >= self.gap_wait
+        resubscribed = self.broker.generation != self._generation
+        if gap_overdue or resubscribed or now >= self._next_poll:
+            # Catch up after a new subscription too: entries may have passed meanwhile.
+            self._generation = self.broker.generation
+            self.catch_up()
+
+    def _wait_time(self):
         deadline = self._next_poll
         if self._held:
             deadline = min(deadline, self._held_since + self.gap_wait)
-        return max(0.01, deadline - now)
+        return max(0.01, deadline - time.monotonic())
 
-    def _handle(self, text):
-        message = json.loads(text)
-        if message.get("control") == "token_revogado":
-            token_hash = message["token_hash"]
-            self.registry.close_where(
-                lambda c: c.sessao is not None and c.sessao.token_hash == token_hash,
-                CLOSE_POLICY,
-                BAD_TOKEN,
-            )
+    def handle(self, text):
+        message = parse(text)
+        if message is None:
+            self._malformed_message(text)
             return
         evento_id = message["evento_id"]
         if evento_id < self.expected:
-            return  # already delivered (read back from the log, or a duplicate)
+            return  # already handled (read back from the log, or a duplicate)
         if evento_id > self.expected:
-            self._held[evento_id] = (text, message["timestamp"])
+            self._held[evento_id] = (message, text)
             self._held_since = self._held_since or time.monotonic()
             return
-        self._deliver(evento_id, text, message["timestamp"])
-        self._deliver_held()
+        self._apply(message, text)
+        self._apply_held()
 
-    def _deliver(self, evento_id, text, timestamp):
-        LIVE_DELIVERIES.inc(self.registry.fan_out(evento_id, text_frame(text.encode())))
-        EVENTS_BROADCAST.inc()
-        observe_delivery(timestamp)
-        self.expected = evento_id + 1
+    def _malformed_message(self, text):
+        self._malformed += 1
+        now = time.monotonic()
+        if now - self._malformed_logged_at >= MALFORMED_LOG_EVERY:
+            self._malformed_logged_at = now
+            log.warning("broker: %d malformed message(s) dropped; latest starts %r", self._malformed, text[:80])
 
-    def _deliver_held(self):
+    def _apply(self, message, text):
+        if "control" in message:
+            self.registry.close_tokens(message["tokens"], CLOSE_POLICY, BAD_TOKEN)
+        else:
+            LIVE_DELIVERIES.inc(self.registry.fan_out(message["evento_id"], text_frame(text.encode())))
+            EVENTS_BROADCAST.inc()
+            observe_delivery(message["timestamp"])
+        self.expected = message["evento_id"] + 1
+
+    def _apply_held(self):
         while self.expected in self._held:
-            self._deliver(self.expected, *self._held.pop(self.expected))
+            self._apply(*self._held.pop(self.expected))
         for stale in [i for i in self._held if i < self.expected]:
             del self._held[stale]
         self._held_since = time.monotonic() if self._held else None
 
-    def _catch_up(self):
-        """Read events the broker has not brought (yet) from the event log."""
+    def catch_up(self):
+        """Read the entries the broker has not brought (yet) from the event log."""
         self._next_poll = time.monotonic() + self.poll_interval
         with self.app.app_context():
             try:
                 while True:
-                    rows = db.session.scalars(
-                        select(Evento).where(Evento.id >= self.expected).order_by(Evento.id).limit(CATCH_UP_PAGE)
-                    ).all()
-                    for row in rows:  # ids >= expected, in order
-                        if row.id > self.expected:
+                    entries = events.entries_after(self.expected - 1, CATCH_UP_PAGE)
+                    for message in entries:  # ids >= expected, in order
+                        if message["evento_id"] > self.expected:
                             # Pruned before delivery (only after a very long outage): skip ahead.
-                            log.warning("events %d..%d no longer stored; skipping", self.expected, row.id - 1)
-                        message = row.to_message()
-                        self._deliver(row.id, json_text(message), message["timestamp"])
-                    if len(rows) < CATCH_UP_PAGE:
+                            skipped = (self.expected, message["evento_id"] - 1)
+                            log.warning("log entries %d..%d no longer stored; skipping", *skipped)
+                        self._apply(message, json_text(message))
+                    if len(entries) < CATCH_UP_PAGE:
                         break
+                newest = events.newest_id()
             finally:
                 db.session.remove()
-        self._deliver_held()
+        # An entry is published only after its commit, so a held id beyond the newest committed
+        # one was never written here: a forged or foreign message, which would otherwise wait forever.
+        forged = [i for i in self._held if i > newest]
+        if forged:
+            log.warning("broker: dropped %d message(s) with ids beyond the event log (%d)", len(forged), newest)
+            for i in forged:
+                del self._held[i]
+        self._apply_held()
 
-    # -- resume ---------------------------------------------------------------
+    # -- replay ---------------------------------------------------------------
 
-    def resume(self, conn, ultimo_evento_id):
+    def replay(self, conn, ultimo_evento_id):
         """Replay stored events after ``ultimo_evento_id``, then ``sincronizado``, then live.
 
-        Live events that arrive during the replay wait in the connection's
-        backlog; the switch to live happens under the registry lock, so nothing
-        is missed or sent twice.
+        The caller has begun the replay (:meth:`Registry.begin_replay`), so live events wait
+        in the connection's backlog meanwhile; the registry switches it to live in one locked
+        step. Runs in a greenlet of its own, so the socket's reader keeps answering pings.
         """
-        with self.registry.lock:
-            conn.syncing, conn.backlog = True, []
-        last = ultimo_evento_id
+        last, completo = ultimo_evento_id, False
         try:
-            newest, oldest = self._bounds()
-            completo = ultimo_evento_id <= newest and (
-                ultimo_evento_id >= newest or (oldest is not None and oldest <= ultimo_evento_id + 1)
-            )
-            last = self._replay(conn, ultimo_evento_id) if completo else newest
+            with self.app.app_context():
+                try:
+                    newest, oldest = events.newest_id(), events.oldest_id()
+                    db.session.rollback()
+                    completo = ultimo_evento_id <= newest and (
+                        ultimo_evento_id >= newest or (oldest is not None and oldest <= ultimo_evento_id + 1)
+                    )
+                    last = self._replay(conn, ultimo_evento_id) if completo else newest
+                finally:
+                    db.session.remove()
         finally:
-            with self.registry.lock:
-                for evento_id, frame in conn.backlog:
-                    if evento_id > last:
-                        LIVE_DELIVERIES.inc(conn.send_frame(frame))
-                        last = evento_id
-                conn.backlog, conn.syncing = [], False
-                conn.last_evento_id = max(last, conn.last_evento_id or 0)
-        conn.send_json({"type": "sincronizado", "ultimo_evento_id": conn.last_evento_id, "completo": completo})
-
-    def _bounds(self):
-        try:
-            return current_value("evento"), db.session.scalar(select(func.min(Evento.id)))
-        finally:
-            db.session.rollback()
+            sent, current = self.registry.end_replay(conn, last)
+            LIVE_DELIVERIES.inc(sent)
+        conn.send_json({"type": "sincronizado", "ultimo_evento_id": current, "completo": completo})
 
     def _replay(self, conn, after):
         last = after
         while not conn.closing:
             try:
-                rows = db.session.scalars(
-                    select(Evento).where(Evento.id > last).order_by(Evento.id).limit(REPLAY_PAGE)
-                ).all()
+                rows = events.eventos_after(last, REPLAY_PAGE)
                 frames = [(row.id, text_frame(json_text(row.to_message()).encode())) for row in rows]
             finally:
-                db.session.rollback()
+                db.session.rollback()  # hold no transaction while waiting for the client
             for evento_id, frame in frames:
                 if not conn.wait_for_room() or not conn.send_frame(frame):
                     return last

@@ -1,72 +1,29 @@
-"""One open socket: frames written in order, without a greenlet unless the client is behind.
+"""One open socket's write path: frames in order, one writer at a time, bounded in frames and bytes.
 
-Server-to-client frames are never masked, so a frame built once is valid for every
-client: the broadcaster frames each event once and every connection writes the same
-bytes. A write is first tried without waiting; only a client whose kernel buffer is
-full gets a flusher greenlet, and a queue bound (``max_queue`` frames) that closes
-it with 1013 when it falls too far behind. Every byte to the client, events and
-replies and pongs and close frames alike, goes through :meth:`Connection.send_frame`,
-so frames never interleave. Needs gevent (gunicorn's gevent worker).
+A write is first tried at once, without waiting (the descriptor is non-blocking under gevent).
+A client whose kernel buffer is full gets a writer greenlet, which from then on is the only
+one that writes to the socket: every later frame queues behind it, and the frame it is in the
+middle of (``in flight``) is always finished before anything else, the close frame included,
+so frames never interleave and nothing follows a close. A client that falls more than
+``max_queue`` frames or ``max_queue_bytes`` bytes behind is closed with 1013; it reconnects and
+resumes from its last ``evento_id``. Needs gevent (gunicorn's gevent worker).
 """
 
 import contextlib
-import json
 import logging
 import os
 import socket
-import struct
 import time
 from collections import deque
 
 import gevent
 
 from ..metrics import SLOW_CLIENTS
+from .frames import CLOSE_TRY_AGAIN_LATER, PING_FRAME, SLOW_CLIENT, close_frame, echo_close_code, json_frame
 
 log = logging.getLogger(__name__)
 
-CLOSE_NORMAL = 1000
-CLOSE_GOING_AWAY = 1001
-CLOSE_POLICY = 1008
-CLOSE_TOO_BIG = 1009
-CLOSE_SERVER_ERROR = 1011
-CLOSE_TRY_AGAIN_LATER = 1013
-BAD_TOKEN = "Token inválido ou ausente"
-SLOW_CLIENT = "Cliente lento demais; reconecte e retome"
 CLOSE_WAIT = 2.0  # seconds to wait for the client's answer to our close frame
-
-
-def _frame(opcode, payload):
-    n = len(payload)
-    if n < 126:
-        return bytes((0x80 | opcode, n)) + payload
-    if n < 65536:
-        return struct.pack("!BBH", 0x80 | opcode, 126, n) + payload
-    return struct.pack("!BBQ", 0x80 | opcode, 127, n) + payload
-
-
-def text_frame(payload):
-    """A complete, unmasked WebSocket text frame carrying ``payload`` (UTF-8 bytes)."""
-    return _frame(0x1, payload)
-
-
-def json_text(message):
-    """The one serialization of a message, used on the socket and in the broker."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-
-
-def json_frame(message):
-    return text_frame(json_text(message).encode())
-
-
-def close_frame(code, reason=""):
-    return _frame(0x8, struct.pack("!H", code) + reason.encode()[:123])
-
-
-def pong_frame(payload):
-    return _frame(0xA, bytes(payload)[:125])
-
-
-PING_FRAME = _frame(0x9, b"sgp")
 
 
 class Connection:
@@ -76,34 +33,46 @@ class Connection:
     :param max_queue: frames that may wait for this client; one more closes it with 1013.
     :param send_timeout: seconds a closing connection may take to write its last frames.
     :param send_buffer: the socket's kernel send buffer in bytes (``SO_SNDBUF``); 0 keeps the OS default.
+    :param max_queue_bytes: bytes that may wait for this client; more closes it with 1013.
     """
 
-    def __init__(self, sock, max_queue, send_timeout, send_buffer=0):
+    def __init__(self, sock, max_queue, send_timeout, send_buffer=0, max_queue_bytes=1 << 20):
         if send_buffer:
             # A small kernel buffer finds slow clients sooner and costs less memory per socket.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         self.sock = sock
         self.max_queue = max_queue
+        self.max_queue_bytes = max_queue_bytes
         self.send_timeout = send_timeout
         self.opened_at = time.monotonic()
         self.sessao = None
+        # Owned by the Registry, under its lock: the replay-to-live switch (see Registry).
         self.last_evento_id = None  # newest event sent; later ones only
-        self.syncing = False  # replaying stored events: live ones wait in backlog
-        self.backlog = []
+        self.backlog = None  # a list while stored events are replayed: live ones wait in it
         self.closing = False  # a close frame is queued or sent: nothing more goes out
         self.close_code = None
         self.awaiting_pong = False
         self._fd = sock.fileno()  # None once finished: the number may then belong to another socket
-        self._pending = deque()  # frames (or their unsent tails) waiting for the socket
-        self._flusher = None
+        self._queue = deque()  # whole frames waiting behind the writer
+        self._queued_bytes = 0
+        self._in_flight = None  # the unsent rest of the frame the writer is in the middle of
+        self._writer = None  # the writer greenlet, while a client is behind
         self._abort_timer = None
 
     @property
     def authenticated(self):
         return self.sessao is not None
 
+    @property
+    def behind(self):
+        """Frames wait for this client (a writer greenlet owns the socket)."""
+        return self._writer is not None
+
     def send_frame(self, frame):
-        """Write ``frame`` now if the socket takes it, else queue it; never blocks the caller."""
+        """Write ``frame`` now if the socket takes it, else queue it; never blocks the caller.
+
+        Returns whether the frame went out or was queued.
+        """
         if self.closing:
             return False
         return self._write(frame)
@@ -111,66 +80,73 @@ class Connection:
     def send_json(self, message):
         return self.send_frame(json_frame(message))
 
-    def _write(self, frame, force=False):
-        if self._pending:
-            if len(self._pending) >= self.max_queue and not force:
-                log.info("closing slow client %s: %d frames waiting", id(self), len(self._pending))
+    def _write(self, frame, bounded=True):
+        if self._writer is not None:  # the writer owns the socket: queue behind it
+            if bounded and (
+                len(self._queue) >= self.max_queue or self._queued_bytes + len(frame) > self.max_queue_bytes
+            ):
+                waiting = (len(self._queue), self._queued_bytes)
+                log.info("closing slow client %s: %d frames, %d bytes waiting", id(self), *waiting)
                 self.drop_slow()
                 return False
-            self._pending.append(frame)
+            self._queue.append(frame)
+            self._queued_bytes += len(frame)
             return True
         if self._fd is None:
             return False
         try:
-            # The fd is non-blocking (gevent made it so): one write() syscall, no wrapper, no wait.
-            sent = os.write(self._fd, frame)
+            sent = os.write(self._fd, frame)  # one write() syscall, no wrapper, no wait
         except BlockingIOError:
             sent = 0
         except OSError:
             self.abort()
             return False
         if sent < len(frame):
-            self._pending.append(memoryview(frame)[sent:])
-            self._flusher = gevent.spawn(self._flush)
+            self._in_flight = memoryview(frame)[sent:]
+            self._writer = gevent.spawn(self._flush)
         return True
 
     def _flush(self):
-        """Drain the queue for a client that fell behind; exits once it has caught up."""
+        """The writer: finish the frame in flight, then the queue; exits once the client caught up."""
         try:
-            while self._pending:
-                chunk = self._pending[0]
-                sent = self.sock.send(chunk)  # waits (cooperatively) until the socket is writable
-                if sent < len(chunk):
-                    self._pending[0] = memoryview(chunk)[sent:]
-                else:
-                    self._pending.popleft()
+            while True:
+                if self._in_flight is None:
+                    if not self._queue:
+                        return
+                    frame = self._queue.popleft()
+                    self._queued_bytes -= len(frame)
+                    self._in_flight = memoryview(frame)
+                sent = self.sock.send(self._in_flight)  # waits (cooperatively) until writable
+                self._in_flight = self._in_flight[sent:] if sent < len(self._in_flight) else None
         except OSError:
-            self._pending.clear()
+            self._drop_queue()
+            self._in_flight = None
             self.abort()
         finally:
-            self._flusher = None
+            if self._writer is gevent.getcurrent():
+                self._writer = None
+
+    def _drop_queue(self):
+        self._queue.clear()
+        self._queued_bytes = 0
 
     def wait_for_room(self, timeout=None):
         """Wait until the queue is at most half full (for replays); ``False`` if closed or timed out."""
         deadline = time.monotonic() + (self.send_timeout if timeout is None else timeout)
-        while len(self._pending) > self.max_queue // 2 and not self.closing:
+        while (
+            len(self._queue) > self.max_queue // 2 or self._queued_bytes > self.max_queue_bytes // 2
+        ) and not self.closing:
             if time.monotonic() >= deadline:
                 self.drop_slow()
                 return False
             gevent.sleep(0.01)
         return not self.closing
 
-    def deliver(self, evento_id, frame):
-        """Send a live event once, in order; hold it while a replay is running.
-
-        Returns whether the frame went out (or was queued) now.
-        """
-        if self.syncing:
-            self.backlog.append((evento_id, frame))
-        elif self.last_evento_id is None or evento_id > self.last_evento_id:
-            self.last_evento_id = evento_id
-            return self.send_frame(frame)
-        return False
+    def wait_written(self, timeout):
+        """Let the writer finish what is queued (a close frame, say), for at most ``timeout`` seconds."""
+        writer = self._writer
+        if writer is not None:
+            writer.join(timeout)
 
     def drop_slow(self):
         """Close with 1013 a client that fell too far behind; it reconnects and resumes."""
@@ -186,36 +162,38 @@ class Connection:
         return True
 
     def answer_close(self, code):
-        """The client closed: echo its code (RFC 6455 section 5.5.1) and send nothing after."""
-        if not self.closing:
-            self.closing, self.close_code = True, code
-            self._write(close_frame(CLOSE_NORMAL if code in (1005, 1006) else code), force=True)
+        """The client closed: echo its code (RFC 6455 section 5.5.1) and send nothing after.
+
+        Frames still queued for it are dropped (it is leaving, and resumes when it comes back);
+        the frame in flight is finished, since half a frame would corrupt the stream.
+        """
+        if self.closing:
+            return  # it answered our close
+        self.closing, self.close_code = True, code
+        self._drop_queue()
+        self._write(close_frame(echo_close_code(code)), bounded=False)
 
     def close(self, code, reason="", drop_pending=False):
         """Send a close frame after the queued frames (or, with ``drop_pending``, right after the one in flight).
 
-        A client dropped for slowness loses its queue; it resumes from its last ``evento_id``.
         The connection is cut if the close cannot be written within ``send_timeout``, or the
         client does not answer it within a couple of seconds.
         """
         if self.closing:
             return
-        if drop_pending:
-            partly_sent = self._pending[0] if self._pending and isinstance(self._pending[0], memoryview) else None
-            self._pending.clear()
-            if partly_sent is not None:
-                self._pending.append(partly_sent)  # a frame cut in half would corrupt the stream
         self.closing, self.close_code = True, code
-        self._write(close_frame(code, reason), force=True)
-        self._abort_timer = gevent.spawn_later(self.send_timeout if self._pending else CLOSE_WAIT, self.abort)
+        if drop_pending:
+            self._drop_queue()
+        self._write(close_frame(code, reason), bounded=False)
+        self._abort_timer = gevent.spawn_later(self.send_timeout if self.behind else CLOSE_WAIT, self.abort)
 
     def finish(self):
-        """The handler is done: stop the timers and any flusher; write nothing more."""
+        """The handler is done: stop the timer and the writer; write nothing more."""
         self.closing, self._fd = True, None
         if self._abort_timer is not None:
             self._abort_timer.kill(block=False)
-        if self._flusher is not None:
-            self._flusher.kill(block=False)
+        if self._writer is not None:
+            self._writer.kill(block=False)
 
     def abort(self):
         """Break off the TCP connection; the handler's read returns and it cleans up."""

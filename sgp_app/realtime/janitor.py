@@ -3,30 +3,18 @@
 import logging
 import threading
 import time
-from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
+from .. import events
 from ..auth import tokens
-from ..db import current_value
 from ..extensions import db
-from ..models import Evento, SessaoToken, utcnow
-from .connection import BAD_TOKEN, CLOSE_POLICY, CLOSE_TRY_AGAIN_LATER
+from ..models import SessaoToken, utcnow
+from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_TRY_AGAIN_LATER
 
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL = 1.0
-
-
-def prune_eventos(retention_days, retention_count):
-    """Delete events older than ``retention_days`` or beyond the newest ``retention_count``."""
-    cutoff = utcnow() - timedelta(days=retention_days)
-    newest = current_value("evento")
-    removed = db.session.execute(
-        delete(Evento).where((Evento.criado_em < cutoff) | (Evento.id <= newest - retention_count))
-    ).rowcount
-    db.session.commit()
-    return removed
 
 
 class Janitor:
@@ -73,7 +61,7 @@ class Janitor:
     def prune(self):
         """Apply the event retention, and delete session tokens past their grace period."""
         config = self.app.config
-        prune_eventos(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
+        events.prune(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
         removed = tokens.prune(config["SGP_TOKEN_RETENTION_HOURS"])
         if removed:
             log.info("pruned %d expired or revoked session token(s)", removed)
@@ -113,8 +101,4 @@ class Janitor:
                 )
             )
         if revoked:
-            self.registry.close_where(
-                lambda c: c.sessao is not None and c.sessao.token_hash in revoked,
-                CLOSE_POLICY,
-                BAD_TOKEN,
-            )
+            self.registry.close_tokens(revoked, CLOSE_POLICY, BAD_TOKEN)

@@ -5,11 +5,15 @@ handler greenlet reads the socket itself (through simple-websocket's wsproto
 connection), so each socket costs one greenlet, not three.
 """
 
+import base64
+import binascii
 import functools
 import json
 import logging
+import re
 import time
 
+import gevent
 import gevent.monkey
 from flask import current_app, request
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
@@ -20,20 +24,15 @@ from ..config import allowed_origins
 from ..errors import ApiError
 from ..extensions import db
 from ..models import utcnow
-from .connection import (
-    BAD_TOKEN,
-    CLOSE_POLICY,
-    CLOSE_SERVER_ERROR,
-    CLOSE_TOO_BIG,
-    CLOSE_TRY_AGAIN_LATER,
-    Connection,
-    pong_frame,
-)
+from .connection import Connection
+from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN_LATER, pong_frame
 
 log = logging.getLogger(__name__)
 
 PATH = "/ws/pedidos"
 RECV_BYTES = 65536
+# An id is a non-negative integer the database can hold: ASCII digits only ("²".isdigit() is true).
+ULTIMO = re.compile(r"[0-9]{1,18}")
 NEEDS_GEVENT = (
     "Live events (/ws/pedidos) need gunicorn's gevent worker: start the service with `gunicorn wsgi:app`. "
     "This server (flask run, or a WSGI server without gevent) serves the REST API and the board only."
@@ -73,6 +72,7 @@ def prepare_handshake():
     if not live_events_available():
         _warn_needs_gevent()
         raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
+    _check_handshake(request.headers)
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     origin = request.headers.get("Origin")
     if origin is None:
@@ -83,11 +83,28 @@ def prepare_handshake():
         raise ApiError(403, "Origem não permitida", code="origin_not_allowed")
 
 
+def _check_handshake(headers):
+    """RFC 6455 section 4.2.1-4.2.2: a version we do not speak is 426, a missing or bad key 400."""
+    if headers.get("Sec-WebSocket-Version", "").strip() != "13":
+        raise ApiError(
+            426,
+            "Versão do WebSocket não suportada (use 13)",
+            code="upgrade_required",
+            headers={"Sec-WebSocket-Version": "13"},
+        )
+    try:
+        key_ok = len(base64.b64decode(headers.get("Sec-WebSocket-Key", ""), validate=True)) == 16
+    except (binascii.Error, ValueError):
+        key_ok = False
+    if not key_ok:
+        raise ApiError(400, "Sec-WebSocket-Key ausente ou inválida", code="bad_handshake")
+
+
 def _ultimo(value):
-    """A valid ``ultimo_evento_id`` (a non-negative integer), or ``None``."""
-    if isinstance(value, str) and value.isdigit():
+    """A valid ``ultimo_evento_id`` (a non-negative integer the database can hold), or ``None``."""
+    if isinstance(value, str) and ULTIMO.fullmatch(value):
         return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**18:
         return value
     return None
 
@@ -127,10 +144,15 @@ class Session:
         self.protocol = ws.ws.connection
         ws.ws = None
         self.conn = Connection(
-            ws.sock, config["SGP_WS_SEND_QUEUE"], config["SGP_WS_SEND_TIMEOUT"], config["SGP_WS_SEND_BUFFER"]
+            ws.sock,
+            config["SGP_WS_SEND_QUEUE"],
+            config["SGP_WS_SEND_TIMEOUT"],
+            config["SGP_WS_SEND_BUFFER"],
+            config["SGP_WS_SEND_QUEUE_BYTES"],
         )
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo = None
+        self.replay = None  # the greenlet replaying stored events, while it runs
         self.max_connections = config["SGP_WS_MAX_CONNECTIONS"]
         self.max_message = config["SGP_WS_MAX_MESSAGE"]
         self.rate = RateLimit(config["SGP_WS_RATE_LIMIT"], config["SGP_WS_RATE_BURST"])
@@ -167,10 +189,13 @@ class Session:
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
             registry.remove(conn)
+            if self.replay is not None:
+                self.replay.kill(block=False)
             logs.socket_event(
                 "close", conn, close_code=conn.close_code or "-", seconds=round(time.monotonic() - conn.opened_at, 1)
             )
             db.session.remove()
+            conn.wait_written(conn.send_timeout)  # our close frame, or the echo of the client's
             conn.finish()
             self.ws.connected = False  # Flask-Sock's own close() must not write after ours
 
@@ -223,14 +248,31 @@ class Session:
         if sessao is None:
             self.conn.close(CLOSE_POLICY, BAD_TOKEN)
             return False
-        with self.hub.registry.lock:
-            self.conn.sessao = sessao
+        ultimo, self.pending_ultimo = self.pending_ultimo, None
+        # Hold live events before the first one can reach this socket, if a replay is to come.
+        replaying = ultimo is not None and self.hub.registry.begin_replay(self.conn)
+        self.hub.registry.authenticate(self.conn, sessao)
         if announce:
             self.conn.send_json({"type": "authenticated", "message": "Autenticação realizada com sucesso"})
-        if self.pending_ultimo is not None:
-            ultimo, self.pending_ultimo = self.pending_ultimo, None
-            self.hub.broadcaster.resume(self.conn, ultimo)
+        if replaying:
+            self.replay = gevent.spawn(self._replay, ultimo)
         return True
+
+    def resume(self, ultimo):
+        """Replay in a greenlet of its own: meanwhile this one goes on reading (pongs, pings)."""
+        if self.replay is not None or not self.hub.registry.begin_replay(self.conn):
+            self.error("resume_in_progress", "Uma retomada já está em andamento; aguarde o sincronizado")
+            return
+        self.replay = gevent.spawn(self._replay, ultimo)
+
+    def _replay(self, ultimo):
+        try:
+            self.hub.broadcaster.replay(self.conn, ultimo)
+        except Exception:
+            log.exception("replay failed")
+            self.conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+        finally:
+            self.replay = None
 
     def error(self, code, message):
         self.conn.send_json({"type": "error", "code": code, "message": message})
@@ -268,6 +310,6 @@ class Session:
             elif ultimo is None:
                 self.error("invalid_message", "ultimo_evento_id deve ser um inteiro não negativo")
             else:
-                self.hub.broadcaster.resume(self.conn, ultimo)
+                self.resume(ultimo)
         else:
             self.error("unknown_type", f"Tipo de mensagem desconhecido: {kind[:50]}")

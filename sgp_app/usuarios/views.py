@@ -95,10 +95,9 @@ def update_usuario(usuario_id):
     usuario.is_admin = clean.get("is_admin", usuario.is_admin)
     if password_hash is not None:
         usuario.password_hash = password_hash
-    revoked = tokens.revoke_all(usuario.id) if revoke else []
+    if revoke:
+        events.record_revocation(tokens.revoke_all(usuario.id))
     db.session.commit()
-    for token_hash in revoked:
-        events.token_revoked(token_hash)
     return usuario.to_admin_dict()
 
 

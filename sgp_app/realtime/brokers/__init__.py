@@ -1,11 +1,13 @@
-"""Broker backends carry events between workers and hosts.
+"""Broker backends carry the event log's entries between workers and hosts.
 
-A backend has ``connect()``, ``disconnect()``, ``publish(text)`` (never blocks
-the caller, never raises), ``next_message(timeout)`` (the subscriber side,
-``None`` on timeout), ``generation`` (bumped on every new subscription) and
-``status()``. Picked by the URL scheme and imported lazily.
+A backend is a :class:`Broker`; it is picked by the URL scheme and imported lazily
+(``memory://``, ``redis://``), or handed to the hub directly (tests, benchmarks).
+Losing a message is harmless: every entry is in the event log, and the broadcaster reads back
+whatever the broker did not bring.
 """
 
+import abc
+import importlib
 from urllib.parse import urlsplit
 
 BACKENDS = {
@@ -14,10 +16,32 @@ BACKENDS = {
 }
 
 
+class Broker(abc.ABC):
+    """What the broadcaster needs from a backend."""
+
+    #: Bumped on every new subscription: messages may have passed meanwhile, so the
+    #: broadcaster then catches up from the event log.
+    generation = 0
+
+    @abc.abstractmethod
+    def connect(self):
+        """Subscribe; called once, by the broadcaster, when this worker's first socket opens."""
+
+    @abc.abstractmethod
+    def publish(self, text):
+        """Carry ``text`` to every worker's subscriber; never blocks the caller, never raises."""
+
+    @abc.abstractmethod
+    def next_message(self, timeout=None):
+        """The next message's text, or ``None`` after ``timeout`` seconds."""
+
+    @abc.abstractmethod
+    def status(self):
+        """For ``/health``: ``{"backend", "state", …}``; ``state`` ``reconnecting`` means impaired."""
+
+
 def get_broker(url, **options):
     """Return the backend for ``url`` (``memory://``, ``redis://host:port/db``)."""
-    import importlib
-
     scheme = urlsplit(url).scheme
     if scheme not in BACKENDS:
         raise RuntimeError(f"SGP_BROKER_URL={url!r}: unknown scheme; use memory:// or redis://")

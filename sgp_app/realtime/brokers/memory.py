@@ -2,8 +2,10 @@
 
 import queue
 
+from . import Broker
 
-class MemoryBroker:
+
+class MemoryBroker(Broker):
     """Events published in this process, for this process's subscriber.
 
     Bounded: when the subscriber falls ``max_queue`` messages behind, new ones
@@ -19,9 +21,6 @@ class MemoryBroker:
     def connect(self):
         self.subscribed = True
         self.generation = 1
-
-    def disconnect(self):
-        self.subscribed = False
 
     def publish(self, text):
         if not self.subscribed:

@@ -19,13 +19,14 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from ...redaction import redact
+from . import Broker
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 10.0
 
 
-class RedisBroker:
+class RedisBroker(Broker):
     """Events over a Redis pub/sub channel named ``<prefix>:eventos``.
 
     :param url: ``redis://host:port/db`` (``rediss://`` for TLS).
@@ -47,7 +48,7 @@ class RedisBroker:
         self._pubsub = None
         self._retry_at = 0.0
         self._backoff = 0.5
-        self._thread = None
+        self._publishing = False
         self.generation = 0
         self.connected = False
         self.dropped = 0
@@ -57,14 +58,9 @@ class RedisBroker:
         self._start_publisher()
 
     def _start_publisher(self):
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._publish_loop, name="sgp-redis-publisher", daemon=True)
-            self._thread.start()
-
-    def disconnect(self):
-        if self._pubsub is not None:
-            self._pubsub.close()
-            self._pubsub = None
+        if not self._publishing:
+            self._publishing = True
+            threading.Thread(target=self._publish_loop, name="sgp-redis-publisher", daemon=True).start()
 
     def publish(self, text):
         # A worker with no socket of its own still publishes for the other workers.

@@ -1,0 +1,253 @@
+"""The broadcaster and the registry in process: a fake broker, fake sockets, the real event log."""
+
+import collections
+import json
+
+import pytest
+
+from sgp_app import create_app, events
+from sgp_app.extensions import db
+from sgp_app.pedidos import service
+from sgp_app.pedidos.schemas import validate
+from sgp_app.realtime.brokers import Broker
+from sgp_app.realtime.frames import json_text
+from sgp_app.realtime.registry import Registry
+from tests.live import TEST_SECRET
+
+
+class FakeBroker(Broker):
+    """Messages put in by the test, taken out in order; ``connect`` may run a hook (a racing commit)."""
+
+    def __init__(self, on_connect=None):
+        self.messages = collections.deque()
+        self.on_connect = on_connect
+        self.generation = 0
+
+    def connect(self):
+        self.generation += 1
+        if self.on_connect:
+            self.on_connect()
+
+    def publish(self, text):
+        self.messages.append(text)
+
+    def next_message(self, timeout=None):
+        return self.messages.popleft() if self.messages else None
+
+    def status(self):
+        return {"backend": "fake", "state": "connected"}
+
+
+class FakeSessao:
+    def __init__(self, token_hash):
+        self.token_hash = token_hash
+
+
+class FakeConn:
+    """What the registry needs of a connection; records the event ids and the close it gets."""
+
+    def __init__(self, token_hash="t1", max_queue=256):
+        self.sessao = FakeSessao(token_hash)
+        self.max_queue = max_queue
+        self.backlog = None
+        self.last_evento_id = None
+        self.received = []
+        self.closed = None
+
+    def send_frame(self, frame):
+        if self.closed:
+            return False
+        self.received.append(json.loads(frame[frame.index(b"{") :])["evento_id"])
+        return True
+
+    def close(self, code, reason=""):
+        self.closed = self.closed or (code, reason)
+
+    def drop_slow(self):
+        self.close(1013, "lento")
+
+
+@pytest.fixture
+def hub_app(db_url):
+    """An app whose hub uses a fake broker, and a function to commit an order (its event goes to the log)."""
+    broker = FakeBroker()
+    app = create_app(
+        {"TESTING": True, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET, "SGP_EVENT_GAP_WAIT": 0.0},
+        broker=broker,
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def hub(app):
+    return app.extensions["sgp_realtime"]
+
+
+def commit_order(app, cliente="Gráfica Sol"):
+    """Create an order through the service; return its event message (published to the fake broker too)."""
+    with app.test_request_context():
+        service.create(validate({"cliente": cliente, "valor_total": "10.00"}))
+        message = events.eventos_after(events.newest_id() - 1, 1)[0].to_message()
+        db.session.remove()
+    return message
+
+
+def revoke(app, *hashes):
+    with app.app_context():
+        events.record_revocation(list(hashes))
+        db.session.commit()
+        db.session.remove()
+
+
+def subscribed(app, conn=None):
+    """The broadcaster after start's first half (expected read, broker connected), with ``conn`` registered."""
+    h = hub(app)
+    h.registry.add(conn or FakeConn())
+    h.broadcaster.subscribe()
+    h.broker.messages.clear()
+    h.broadcaster.step()  # the catch-up a new subscription asks for
+    return h.broadcaster
+
+
+def test_committed_events_reach_the_broker_through_the_signal(hub_app):
+    message = commit_order(hub_app)
+    assert json.loads(hub(hub_app).broker.messages[-1]) == message
+
+
+def test_events_are_delivered_in_id_order_whatever_order_the_broker_brings_them(hub_app):
+    conn = FakeConn()
+    broadcaster = subscribed(hub_app, conn)
+    first, second, third = (commit_order(hub_app) for _ in range(3))
+    broker = hub(hub_app).broker
+    broker.messages.clear()
+    for message in (third, first, second, first, third):  # out of order, with duplicates
+        broker.publish(json_text(message))
+    for _ in range(5):
+        broadcaster.handle(broker.next_message())
+    assert conn.received == [first["evento_id"], second["evento_id"], third["evento_id"]]
+
+
+def test_a_gap_the_broker_never_fills_is_read_back_from_the_log(hub_app):
+    conn = FakeConn()
+    broadcaster = subscribed(hub_app, conn)
+    lost, kept = commit_order(hub_app), commit_order(hub_app)
+    broker = hub(hub_app).broker
+    broker.messages.clear()
+    broker.publish(json_text(kept))  # the broker lost the first one
+    broadcaster.step()
+    broadcaster.step()  # the gap wait (0 here) is over: catch up from the log
+    assert conn.received == [lost["evento_id"], kept["evento_id"]]
+
+
+def test_a_new_subscription_catches_up_what_passed_meanwhile(hub_app):
+    conn = FakeConn()
+    broadcaster = subscribed(hub_app, conn)
+    missed = commit_order(hub_app)
+    broker = hub(hub_app).broker
+    broker.messages.clear()
+    broker.generation += 1  # the broker lost and regained its subscription
+    broadcaster.step()
+    assert conn.received == [missed["evento_id"]]
+
+
+def test_an_event_committed_while_the_broadcaster_subscribes_is_not_lost(hub_app):
+    # A commit between reading the log's position and subscribing; the broker does not carry it
+    # (not subscribed yet), and it must still be delivered, not dropped as already delivered.
+    broker = hub(hub_app).broker
+    racing = []
+    broker.on_connect = lambda: racing.append(commit_order(hub_app))
+    conn = FakeConn()
+    hub(hub_app).registry.add(conn)
+    hub(hub_app).broadcaster.subscribe()
+    broker.messages.clear()
+    hub(hub_app).broadcaster.step()
+    assert conn.received == [racing[0]["evento_id"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1, 2]",
+        '{"type": "pedido_criado"}',
+        '{"type": "pedido_criado", "evento_id": "7", "timestamp": "x"}',
+        '{"type": "pedido_criado", "evento_id": true, "timestamp": "x"}',
+        '{"type": "outro", "evento_id": 1, "timestamp": "x"}',
+        '{"control": "tokens_revogados", "evento_id": 1, "tokens": "t1"}',
+        "[" * 100_000,
+    ],
+)
+def test_malformed_broker_messages_are_dropped_without_stalling(hub_app, text):
+    conn = FakeConn()
+    broadcaster = subscribed(hub_app, conn)
+    hub(hub_app).broker.publish(text)
+    broadcaster.step()  # would raise, and cost the loop a one-second sleep, before
+    event = commit_order(hub_app)
+    broadcaster.step()
+    assert conn.received == [event["evento_id"]] and conn.closed is None
+
+
+def test_a_forged_far_future_id_is_dropped_after_the_next_look_at_the_log(hub_app):
+    conn = FakeConn()
+    broadcaster = subscribed(hub_app, conn)
+    forged = {"type": "pedido_criado", "evento_id": 10**9, "pedido_id": 1, "status_atual": "pendente",
+              "cliente": "x", "valor_total": "1.00", "timestamp": "2026-01-01T00:00:00+00:00"}  # fmt: skip
+    broadcaster.handle(json_text(forged))
+    assert broadcaster._held
+    broadcaster.catch_up()
+    assert not broadcaster._held
+
+
+def test_a_revocation_closes_its_sockets_before_any_later_event_reaches_them(hub_app):
+    revoked, other = FakeConn("t1"), FakeConn("t2")
+    broadcaster = subscribed(hub_app, revoked)
+    hub(hub_app).registry.add(other)
+    revoke(hub_app, "t1")
+    event = commit_order(hub_app)
+    broker = hub(hub_app).broker
+    broker.messages.clear()
+    broker.publish(json_text(event))  # the event arrives; the revocation (an earlier id) does not
+    broadcaster.step()
+    broadcaster.step()  # the gap is read back: revocation first, then the event
+    assert revoked.closed == (1008, "Token inválido ou ausente") and revoked.received == []
+    assert other.received == [event["evento_id"]]
+
+
+# -- the registry's replay-to-live switch -------------------------------------------------------
+
+
+def test_live_events_during_a_replay_wait_and_go_out_once_after_it():
+    registry, conn = Registry(), FakeConn()
+    registry.add(conn)
+    assert registry.begin_replay(conn)
+    assert not registry.begin_replay(conn)  # one replay at a time
+    for evento_id in (5, 6, 7):
+        registry.fan_out(evento_id, frame_for(evento_id))
+    assert conn.received == []
+    conn.received.extend([4, 5])  # what the replay itself sent from the log
+    sent, current = registry.end_replay(conn, last=5)
+    assert (sent, current) == (2, 7) and conn.received == [4, 5, 6, 7]
+    registry.fan_out(7, frame_for(7))  # a duplicate after the switch
+    registry.fan_out(8, frame_for(8))
+    assert conn.received == [4, 5, 6, 7, 8]
+
+
+def test_a_replay_that_falls_too_far_behind_the_live_events_is_closed_1013():
+    registry, conn = Registry(), FakeConn(max_queue=3)
+    registry.add(conn)
+    registry.begin_replay(conn)
+    for evento_id in range(1, 6):
+        registry.fan_out(evento_id, frame_for(evento_id))
+    assert len(conn.backlog) == 3 and conn.closed == (1013, "lento")
+
+
+def test_unauthenticated_connections_get_no_events():
+    registry, conn = Registry(), FakeConn()
+    conn.sessao = None
+    registry.add(conn)
+    assert registry.fan_out(1, frame_for(1)) == 0 and conn.received == []
+
+
+def frame_for(evento_id):
+    return json_text({"evento_id": evento_id}).encode()
