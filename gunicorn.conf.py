@@ -9,8 +9,9 @@ import tempfile
 
 bind = "127.0.0.1:8000"
 workers = 1
-# One greenlet per request or open WebSocket; the realtime part relies on gevent.
-worker_class = "gevent"
+# One greenlet per request or open WebSocket; the realtime part relies on gevent. This is
+# gunicorn's gevent worker, answering the errors gunicorn handles itself (414…) as JSON.
+worker_class = "sgp_app.gunicorn_worker.Worker"
 # Above SGP_WS_MAX_CONNECTIONS, so the app can still answer a full worker with close 1013.
 worker_connections = 25000
 # Several instances on one host (tests, two sites) must not share one control socket.

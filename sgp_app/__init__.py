@@ -10,6 +10,7 @@ from .auth import bp as auth_bp
 from .board import bp as board_bp
 from .docs import bp as docs_bp
 from .extensions import limiter
+from .http import ChunkedBodyLimit, IdConverter, JSONProvider, refuse_marked_bodies
 from .pedidos import bp as pedidos_bp
 from .usuarios import bp as usuarios_bp
 
@@ -26,6 +27,7 @@ def create_app(test_config=None, *, broker=None, live_events=True):
         baseline that brings its own socket route).
     """
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["id"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
@@ -39,17 +41,21 @@ def create_app(test_config=None, *, broker=None, live_events=True):
     )
     app.config["SECRET_KEY"] = app.config["SGP_SECRET_KEY"] or config.instance_secret_key(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = app.config["SGP_MAX_BODY_BYTES"]
+    # A failed statement's message would otherwise carry its parameters (a customer's name,
+    # phone, notes) into the log with the traceback.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})["hide_parameters"] = True
     _limiter_storage(app.config)
-    app.json.ensure_ascii = False
+    app.json = JSONProvider(app)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["SGP_MAX_BODY_BYTES"])
     if app.config["SGP_TRUSTED_PROXIES"]:
         # The client's address and scheme as the proxies in front saw them (login limits, logs).
         proxies = app.config["SGP_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    app.json.sort_keys = False
 
     logs.init_app(app)
     metrics.init_app(app)
     errors.init_app(app)
+    app.before_request(refuse_marked_bodies)  # after the logs' own, so the answer has a request id
     security.init_app(app)
     db.init_app(app)
     cli.init_app(app)

@@ -1,5 +1,6 @@
 """Database wiring: SQLite tuning, write transactions, counters; the schema via migrations."""
 
+import click
 from sqlalchemy import event, select, update
 
 from . import schema
@@ -10,14 +11,21 @@ WRITE_OPTION = "sgp_write"
 
 
 def init_app(app):
-    """Tune the engine; create or upgrade the schema on start unless told not to (:mod:`sgp_app.schema`)."""
+    """Tune the engine; create or upgrade the schema on start (:mod:`sgp_app.schema`), unless told not to
+    or built by the ``flask`` command."""
     db.init_app(app)
     migrate.init_app(app, db, directory=schema.MIGRATIONS)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine, app.config["SGP_SQLITE_BUSY_TIMEOUT_MS"])
-        if app.config["SGP_MIGRATE_ON_START"]:
+        if app.config["SGP_MIGRATE_ON_START"] and not _built_by_the_flask_command():
             schema.prepare()
+
+
+def _built_by_the_flask_command():
+    """``flask --app sgp_app …`` builds the app inside its click command: the CLI migrates nothing
+    as a side effect (``flask db downgrade`` must stick); ``init-db`` upgrades on purpose."""
+    return click.get_current_context(silent=True) is not None
 
 
 def _tune_sqlite(engine, busy_timeout_ms):

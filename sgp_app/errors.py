@@ -5,6 +5,8 @@ import logging
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from .logs import request_id
+
 log = logging.getLogger(__name__)
 
 CODES = {
@@ -16,11 +18,14 @@ CODES = {
     409: "conflict",
     412: "precondition_failed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "validation_error",
     426: "upgrade_required",
     429: "too_many_requests",
+    431: "headers_too_large",
     500: "internal_error",
+    501: "not_implemented",
 }
 
 
@@ -88,6 +93,8 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):
-        # Internal details go to the log, never to the client.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # Internal details go to the log, never to the client; and no request data goes to the
+        # log: the request id, the route, the exception (the engine hides statement parameters).
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        log.exception("unhandled error id=%s on %s %s (%s)", request_id(), request.method, route, request.path)
         return error_response(500, MESSAGES[500])

@@ -1,10 +1,42 @@
 """Small request helpers shared by the blueprints."""
 
+import io
+
 from flask import current_app, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
 
 from .errors import ApiError
 
 TOO_DEEP = object()
+BODY_TOO_LARGE = "sgp.body_too_large"
+
+
+class JSONProvider(DefaultJSONProvider):
+    """UTF-8 JSON in the order given; text with a lone surrogate (which no UTF-8 can hold) is
+    written with ASCII escapes instead, which clients read back as the very same value."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs):
+        text = super().dumps(obj, **kwargs)
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            text = super().dumps(obj, **{**kwargs, "ensure_ascii": True})
+        return text
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id. One beyond what a 32-bit integer column holds names no row, so it
+    becomes 0, which names none either (404) without overflowing the database's integer."""
+
+    MAX = 2**31 - 1
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        return number if number <= self.MAX else 0
 
 
 def json_body():
@@ -54,3 +86,33 @@ def _deeper_than(value, limit):
             return True
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: a chunked request body, read whole up to the limit.
+
+    Flask checks ``MAX_CONTENT_LENGTH`` against ``Content-Length``, which a chunked body lacks,
+    and werkzeug then cuts such a body silently at the limit (a cut that still parses was
+    accepted). Read here, the body has a length like any other; one over the limit is marked,
+    and :func:`refuse_marked_bodies` answers it with 413.
+    """
+
+    def __init__(self, wsgi_app, limit):
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = environ["wsgi.input"].read(self.limit + 1)
+            if len(body) > self.limit:
+                environ[BODY_TOO_LARGE] = True
+                body = b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.wsgi_app(environ, start_response)
+
+
+def refuse_marked_bodies():
+    """``before_request``: 413 for a chunked body :class:`ChunkedBodyLimit` found too large."""
+    if request.environ.get(BODY_TOO_LARGE):
+        raise ApiError(413, "Corpo da requisição grande demais")

@@ -81,7 +81,7 @@ def init_app(app):
     def observe_request(response):
         if request.path == "/ws/pedidos":
             return response  # a socket's lifetime is not a request's latency
-        # The route pattern, not the path: /pedidos/<int:pedido_id> is one series, not one per order.
+        # The route pattern, not the path: /pedidos/<id:pedido_id> is one series, not one per order.
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
         method = request.method if request.method in METHODS else "other"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())

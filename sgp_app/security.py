@@ -13,7 +13,7 @@ SECURITY_HEADERS = {
         "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
 }
-EXPOSED = ["Location", "ETag", "X-Total-Count", "X-Ultimo-Evento-Id", "Retry-After"]
+EXPOSED = ["Location", "ETag", "Link", "X-Total-Count", "X-Ultimo-Evento-Id", "Retry-After"]
 
 
 def init_app(app):

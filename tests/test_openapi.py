@@ -21,7 +21,7 @@ def routes(app):
     for rule in app.url_map.iter_rules():
         if rule.rule in UNDOCUMENTED:
             continue
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule.rule)
         found.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
     return found
 

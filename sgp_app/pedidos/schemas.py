@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ..errors import ValidationError
+from ..http import storable_text
 from ..models import CENT
 
 STATUSES = ("pendente", "em_producao", "pronto", "entregue", "cancelado")
@@ -63,7 +64,7 @@ def money(value):
         raise ValueError(f"No máximo {MAX_MONEY}")
     if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
         raise ValueError("No máximo duas casas decimais")
-    return amount.quantize(CENT)
+    return abs(amount.quantize(CENT))  # abs: "-0" is 0.00, not -0.00
 
 
 def text(max_length, required=False):
@@ -72,6 +73,8 @@ def text(max_length, required=False):
             raise ValueError("Deve ser texto")
         if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
             raise ValueError("Caractere nulo não é aceito")
+        if not storable_text(value):  # a lone surrogate ("\ud800"), which JSON can carry
+            raise ValueError("Texto inválido: caractere sem representação em UTF-8")
         value = value.strip()
         if required and not value:
             raise ValueError("Obrigatório")

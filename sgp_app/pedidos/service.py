@@ -14,12 +14,14 @@ from ..models import ItemPedido, Pedido, utcnow
 from .schemas import FINAL_STATUSES, ITEM_FIELDS, MAX_MONEY, TRANSITIONS, valor_itens
 
 ZERO = Decimal("0.00")
+SEARCH_KEY_LENGTH = Pedido.__table__.c.cliente_busca.type.length
 
 
 def search_key(text):
     """Lower-case ``text`` without accents: "Gráfica" and "grafica" match."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Cut to the column: decomposition can lengthen text ("½" is "1⁄2").
+    return "".join(c for c in decomposed if not unicodedata.combining(c))[:SEARCH_KEY_LENGTH]
 
 
 def _totals(pedido, clean, itens):

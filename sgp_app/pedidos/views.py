@@ -1,5 +1,7 @@
 """``/pedidos`` routes: order CRUD and the event catch-up feed."""
 
+import re
+
 from flask import Blueprint, current_app, request, url_for
 
 from .. import events
@@ -10,6 +12,11 @@ from . import service
 from .schemas import PRIORIDADES, STATUSES, iso_date, validate
 
 bp = Blueprint("pedidos", __name__, url_prefix="/pedidos")
+
+# An ETag as we send it ("3"), weak or bare: ASCII digits only, as many as a versao can hold.
+VERSION = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
+MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
+MAX_EVENTO_ID = 2**63 - 1
 
 
 def _int_arg(name, default, minimum, maximum=None):
@@ -27,14 +34,17 @@ def _int_arg(name, default, minimum, maximum=None):
 
 
 def _if_match():
-    """The version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``), or ``None`` when absent."""
+    """The version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``), or ``None`` when absent or ``*``.
+
+    ``*`` matches any current representation (RFC 9110, section 13.1.1): the order must exist.
+    """
     raw = request.headers.get("If-Match")
-    if raw is None:
+    if raw is None or raw.strip() == "*":
         return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ApiError(400, 'If-Match deve conter a versão do pedido, como "3"')
-    return int(value)
+    match = VERSION.fullmatch(raw.strip())
+    if match is None:
+        raise ApiError(400, 'If-Match deve conter a versão do pedido, como "3", ou *')
+    return int(match.group(1))
 
 
 def _order_response(pedido, status=200):
@@ -78,21 +88,38 @@ def list_pedidos():
         errors["cliente"] = "Caractere nulo não é aceito"
     if errors:
         raise ValidationError(errors)
-    skip = _int_arg("skip", 0, 0)
+    skip = _int_arg("skip", 0, 0, MAX_ID)
     limit = _int_arg("limit", 50, 0, 500)
     pedidos, total = service.search(filters, skip, limit)
     headers = {"X-Total-Count": str(total), "X-Ultimo-Evento-Id": str(ultimo_evento_id)}
+    links = _page_links(skip, limit, total)
+    if links:
+        headers["Link"] = links
     return [service.serialize(p) for p in pedidos], 200, headers
 
 
-@bp.get("/<int:pedido_id>")
+def _page_links(skip, limit, total):
+    """RFC 8288 ``next`` and ``prev`` links to the neighbouring pages, with the same filters."""
+    pages = []
+    if limit and skip + limit < total:
+        pages.append(("next", skip + limit))
+    if limit and skip > 0:
+        pages.append(("prev", max(0, skip - limit)))
+    args = request.args.to_dict()
+    return ", ".join(
+        f'<{url_for("pedidos.list_pedidos", **{**args, "skip": page_skip, "limit": limit})}>; rel="{rel}"'
+        for rel, page_skip in pages
+    )
+
+
+@bp.get("/<id:pedido_id>")
 @login_required
 def get_pedido(pedido_id):
     """One order."""
     return _order_response(service.get(pedido_id))
 
 
-@bp.patch("/<int:pedido_id>")
+@bp.patch("/<id:pedido_id>")
 @login_required
 def update_pedido(pedido_id):
     """Change an order's fields or status; ``If-Match`` guards against lost updates."""
@@ -101,7 +128,7 @@ def update_pedido(pedido_id):
     return _order_response(service.update(pedido_id, changes, expected))
 
 
-@bp.delete("/<int:pedido_id>")
+@bp.delete("/<id:pedido_id>")
 @login_required
 def cancel_pedido(pedido_id):
     """Cancel an order; it is kept, with status ``cancelado``."""
@@ -113,7 +140,7 @@ def cancel_pedido(pedido_id):
 @login_required
 def list_eventos():
     """Stored events after ``desde``, oldest first, exactly as sent on the socket."""
-    desde = _int_arg("desde", 0, 0)
+    desde = _int_arg("desde", 0, 0, MAX_EVENTO_ID)
     limit = _int_arg("limit", 100, 1, 1000)
     rows = events.eventos_after(desde, limit)
     return [e.to_message() for e in rows], 200, {"X-Ultimo-Evento-Id": str(events.newest_id())}

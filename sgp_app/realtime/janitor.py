@@ -27,11 +27,9 @@ class Janitor:
         self.auth_timeout = config["SGP_WS_AUTH_TIMEOUT"]
         self.ping_interval = config["SGP_WS_PING_INTERVAL"]
         self.prune_interval = config["SGP_EVENT_PRUNE_INTERVAL"]
-        self._thread = None
 
     def start(self):
-        self._thread = threading.Thread(target=self._run, name="sgp-janitor", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name="sgp-janitor", daemon=True).start()
 
     def _run(self):
         next_ping = time.monotonic() + self.ping_interval

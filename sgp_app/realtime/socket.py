@@ -183,6 +183,7 @@ class Session:
             )
             if token:
                 self.authenticate(sessao, announce=False)
+            db.session.remove()  # ~1 KiB per socket for its whole life otherwise
             self._read_loop()
         except Exception:
             log.exception("socket handler failed")
@@ -302,6 +303,7 @@ class Session:
                 self.pending_ultimo = ultimo
             token = message.get("token")
             self.authenticate(tokens.lookup(token) if isinstance(token, str) else None)
+            db.session.remove()
         elif kind == "resume":
             ultimo = _ultimo(message.get("ultimo_evento_id"))
             if not self.conn.authenticated:

@@ -73,7 +73,7 @@ def create_usuario():
     return usuario.to_admin_dict(), 201, {"Location": url_for("usuarios.update_usuario", usuario_id=usuario.id)}
 
 
-@bp.patch("/<int:usuario_id>")
+@bp.patch("/<id:usuario_id>")
 @admin_required
 def update_usuario(usuario_id):
     """Disable or enable a user, make or unmake an admin, or set a new password.
