@@ -1,6 +1,7 @@
 """Validation of order input: every rule in one place, every error per field."""
 
 import math
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -19,6 +20,12 @@ TRANSITIONS = {
     "cancelado": set(),
 }
 MAX_MONEY = Decimal("9999999999.99")
+# Money as text: up to ten digits and two decimals, trailing zeros allowed ("-0" too, which is
+# 0.00). The OpenAPI document states the same pattern.
+MONEY_PATTERN = r"-?0{1,10}(\.0*)?|[0-9]{1,10}(\.[0-9]{1,2}0*)?"
+MONEY_TEXT = re.compile(MONEY_PATTERN)
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ESTADO = re.compile(r"[A-Za-z]{2}")
 
 # name -> maximum length; ``cliente`` is also required on create.
 TEXT_FIELDS = {
@@ -53,7 +60,7 @@ def money(value):
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("Valor inválido")
     try:
-        amount = Decimal(value.strip() if isinstance(value, str) else str(value))
+        amount = Decimal(value if isinstance(value, str) else str(value))
     except InvalidOperation:
         raise ValueError('Valor inválido; use por exemplo "150.00"') from None
     if not amount.is_finite():
@@ -64,10 +71,14 @@ def money(value):
         raise ValueError(f"No máximo {MAX_MONEY}")
     if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
         raise ValueError("No máximo duas casas decimais")
+    if isinstance(value, str) and not MONEY_TEXT.fullmatch(value):  # "1e2", " 5", "5.": plain digits only
+        raise ValueError('Valor inválido; use por exemplo "150.00"')
     return abs(amount.quantize(CENT))  # abs: "-0" is 0.00, not -0.00
 
 
 def text(max_length, required=False):
+    """Text of at most ``max_length`` characters as sent, stored trimmed; ``required``: not blank."""
+
     def parse(value):
         if not isinstance(value, str):
             raise ValueError("Deve ser texto")
@@ -75,20 +86,23 @@ def text(max_length, required=False):
             raise ValueError("Caractere nulo não é aceito")
         if not storable_text(value):  # a lone surrogate ("\ud800"), which JSON can carry
             raise ValueError("Texto inválido: caractere sem representação em UTF-8")
+        if len(value) > max_length:
+            raise ValueError(f"No máximo {max_length} caracteres")
         value = value.strip()
         if required and not value:
             raise ValueError("Obrigatório")
-        if len(value) > max_length:
-            raise ValueError(f"No máximo {max_length} caracteres")
         return value
 
     return parse
 
 
 def iso_date(value):
+    """A calendar date written ``AAAA-MM-DD`` (RFC 3339's full-date), nothing else."""
     if not isinstance(value, str):
         raise ValueError("Deve ser uma data AAAA-MM-DD")
     try:
+        if not DATE.fullmatch(value):
+            raise ValueError
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError("Data inválida; use AAAA-MM-DD") from None
@@ -157,6 +171,8 @@ def _itens(value, errors, max_itens):
             continue
         for name in item.keys() - set(ITEM_FIELDS) - {"id"}:
             errors[f"{key}.{name}"] = "Campo desconhecido"
+        if "id" in item and (isinstance(item["id"], bool) or not isinstance(item["id"], int)):
+            errors[f"{key}.id"] = "Deve ser um número inteiro (e é ignorado: os itens são substituídos)"
         for name in ("descricao", "quantidade", "valor_unitario"):
             if name not in item:
                 errors[f"{key}.{name}"] = "Obrigatório"
@@ -185,9 +201,9 @@ def validate(data, partial=False, max_itens=200):
     if not partial and clean.get("status", "pendente") != "pendente":
         errors["status"] = "Um pedido novo sempre começa como pendente"
     if clean.get("estado_cliente"):
-        clean["estado_cliente"] = clean["estado_cliente"].upper()
-        if not clean["estado_cliente"].isalpha() or len(clean["estado_cliente"]) != 2:
+        if not ESTADO.fullmatch(clean["estado_cliente"]):
             errors["estado_cliente"] = "Sigla de estado com duas letras, como ES"
+        clean["estado_cliente"] = clean["estado_cliente"].upper()
     if errors:
         raise ValidationError(dict(errors))
     return clean

@@ -9,24 +9,24 @@ from ..auth import login_required
 from ..errors import ApiError, ValidationError
 from ..http import json_body
 from . import service
-from .schemas import PRIORIDADES, STATUSES, iso_date, validate
+from .schemas import PRIORIDADES, STATUSES, TEXT_FIELDS, iso_date, text, validate
 
 bp = Blueprint("pedidos", __name__, url_prefix="/pedidos")
 
 # An ETag as we send it ("3"), weak or bare: ASCII digits only, as many as a versao can hold.
 VERSION = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
+INTEGER = re.compile(r"-?[0-9]{1,30}")
 MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
 MAX_EVENTO_ID = 2**63 - 1
 
 
 def _int_arg(name, default, minimum, maximum=None):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: "Deve ser um número inteiro"}) from None
+    if not INTEGER.fullmatch(raw):  # int() would also take " 5", "+5", "1_000" and other scripts' digits
+        raise ValidationError({name: "Deve ser um número inteiro"})
+    value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"entre {minimum} e {maximum}" if maximum is not None else f"no mínimo {minimum}"
         raise ValidationError({name: f"Deve estar {bound}"})
@@ -72,20 +72,22 @@ def list_pedidos():
     """
     ultimo_evento_id = events.newest_id()
     filters, errors = {}, {}
+    # A parameter given empty (?status=) is a mistake the client should hear about, not "absent".
     for name, options in (("status", STATUSES), ("prioridade", PRIORIDADES)):
-        if request.args.get(name):
+        if name in request.args:
             if request.args[name] not in options:
                 errors[name] = "Deve ser um de: " + ", ".join(options)
             filters[name] = request.args[name]
     for name in ("data_inicio", "data_fim"):
-        if request.args.get(name):
+        if name in request.args:
             try:
                 filters[name] = iso_date(request.args[name])
             except ValueError as exc:
                 errors[name] = str(exc)
-    filters["cliente"] = request.args.get("cliente", "").strip()
-    if "\x00" in filters["cliente"]:
-        errors["cliente"] = "Caractere nulo não é aceito"
+    try:
+        filters["cliente"] = text(TEXT_FIELDS["cliente"])(request.args.get("cliente", ""))
+    except ValueError as exc:
+        errors["cliente"] = str(exc)
     if errors:
         raise ValidationError(errors)
     skip = _int_arg("skip", 0, 0, MAX_ID)
