@@ -1,8 +1,10 @@
 """The one JSON error shape, and the handlers that make every error use it."""
 
 import logging
+from typing import Annotated
 
 from flask import jsonify, request
+from pydantic import BaseModel, WithJsonSchema
 from werkzeug.exceptions import HTTPException
 
 from .logs import request_id
@@ -53,11 +55,24 @@ class ValidationError(ApiError):
         super().__init__(422, message, fields=fields)
 
 
+class Problem(BaseModel):
+    code: str
+    message: str
+    fields: Annotated[
+        dict[str, str] | None,
+        WithJsonSchema({"type": "object", "additionalProperties": {"type": "string"}, "description": "per field"}),
+    ] = None
+
+
+class Error(BaseModel):
+    """Every error the service answers: ``{"error": {"code", "message", "fields"?}}``."""
+
+    error: Problem
+
+
 def error_response(status, message, code=None, fields=None, headers=None):
-    body = {"code": code or CODES.get(status, "error"), "message": message}
-    if fields:
-        body["fields"] = fields
-    response = jsonify({"error": body})
+    body = Error(error=Problem(code=code or CODES.get(status, "error"), message=message, fields=fields or None))
+    response = jsonify(body.model_dump(exclude_none=True))
     response.status_code = status
     if headers:
         response.headers.update(headers)

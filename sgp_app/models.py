@@ -56,10 +56,6 @@ class Usuario(db.Model):
     def to_dict(self):
         return {"id": self.id, "username": self.username, "is_admin": self.is_admin}
 
-    def to_admin_dict(self):
-        """The user as the admin routes show it."""
-        return {**self.to_dict(), "ativo": self.ativo, "criado_em": self.criado_em.isoformat()}
-
 
 class SessaoToken(db.Model):
     """A session token; only its SHA-256 is stored."""

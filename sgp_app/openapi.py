@@ -6,38 +6,23 @@ one does not exist; ``tests/test_schemathesis.py`` fails when the server does ot
 """
 
 from flask import Blueprint
+from pydantic.json_schema import models_json_schema
 
-from .pedidos.schemas import ITEM_TEXT_FIELDS, MONEY_PATTERN, PRIORIDADES, STATUSES, TEXT_FIELDS
+from .auth import schemas as auth
+from .errors import Error
+from .fields import TEXT_CHARS
+from .pedidos import schemas as pedidos
+from .usuarios import schemas as usuarios
 
 bp = Blueprint("openapi", __name__)
 
-TEXT_CHARS = r"^[^\u0000\uD800-\uDFFF]*$"  # no NUL, no lone surrogate
-NOT_BLANK = r"\S"  # at least one character that is not whitespace
-MONEY = {"type": "string", "pattern": r"^[0-9]{1,10}\.[0-9]{2}$", "example": "325.00"}
-MONEY_IN = {
-    "description": "≥ 0, at most two decimals, at most 9999999999.99; a string or a number",
-    "oneOf": [
-        {"type": "string", "pattern": "^(" + MONEY_PATTERN + ")$", "example": "150.00"},
-        {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
-    ],
-}
-ERROR = {"$ref": "#/components/schemas/Error"}
-STATUS = {"type": "string", "enum": list(STATUSES)}
-PRIORIDADE = {"type": "string", "enum": list(PRIORIDADES)}
-DATE = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+ERROR = _ref("Error")
 BEARER = [{"bearer": []}]
-
-
-def text(max_length, required=False):
-    """A text field as the server checks it (see ``pedidos.schemas.text``)."""
-    schema = {"type": "string", "maxLength": max_length, "pattern": TEXT_CHARS}
-    if required:
-        schema = {"allOf": [schema, {"type": "string", "pattern": NOT_BLANK}]}
-    return schema
-
-
-def nullable(schema):
-    return {**schema, "nullable": True}
 
 
 def _response(description, schema=None, headers=None):
@@ -73,59 +58,31 @@ IF_MATCH = {
     "schema": {"type": "string", "pattern": r'^(\*|(W/)?"?[0-9]{1,9}"?)$'},
     "description": 'The order\'s versao (3, "3" or W/"3"), or * for any; 412 if stale, 400 if malformed',
 }
-PEDIDO = {"$ref": "#/components/schemas/Pedido"}
-USUARIO_ADMIN = {"$ref": "#/components/schemas/UsuarioAdmin"}
-ITEM_IN = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["descricao", "quantidade", "valor_unitario"],
-    "properties": {
-        "id": {"type": "integer", "description": "ignored: items are replaced as a whole"},
-        "descricao": text(ITEM_TEXT_FIELDS["descricao"], required=True),
-        "tipo_producao": text(ITEM_TEXT_FIELDS["tipo_producao"]),
-        "quantidade": {"type": "integer", "minimum": 1, "maximum": 1000000},
-        "valor_unitario": MONEY_IN,
-        "largura": nullable(MONEY_IN),
-        "altura": nullable(MONEY_IN),
-    },
-}
+PEDIDO = _ref("Pedido")
+USUARIO_ADMIN = _ref("UsuarioAdmin")
 
 
-def pedido_input(create):
-    """The body of POST (``create``) or PATCH /pedidos: the same fields, other rules."""
-    properties = {name: text(size, required=(name == "cliente")) for name, size in TEXT_FIELDS.items()}
-    properties["estado_cliente"] = {"type": "string", "pattern": "^([A-Za-z]{2})?$", "description": "a state, as ES"}
-    properties.update(
-        {
-            "data_entrada": DATE,
-            "data_entrega": nullable(DATE),
-            "prioridade": PRIORIDADE,
-            "status": {"type": "string", "enum": ["pendente"]} if create else STATUS,
-            "itens": {"type": "array", "items": {"$ref": "#/components/schemas/ItemInput"}},
-            "valor_frete": MONEY_IN,
-            "valor_total": MONEY_IN,
-        }
-    )
-    schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": properties,
-        "description": "Rules across fields: data_entrega not before data_entrada; with itens, valor_total "
-        "equals Σ quantidade × valor_unitario + valor_frete; at most SGP_MAX_ITENS items (200). "
-        + ("A new order is always pendente." if create else "status moves only as the status machine allows (409)."),
-    }
-    if create:
-        schema["required"] = ["cliente"]
+def _components(*models):
+    """The JSON Schema of each model, in the mode it is used in (a request body, or an answer),
+    under its own name."""
+    _, top = models_json_schema(list(models), ref_template="#/components/schemas/{model}")
+    return {name: _tidy(schema) for name, schema in top["$defs"].items()}
+
+
+def _tidy(schema):
+    """Fit pydantic's JSON Schema to OpenAPI 3.0: no titles, no ``None`` defaults, ``enum`` for ``const``."""
+    if isinstance(schema, dict):
+        tidy = {k: _tidy(v) for k, v in schema.items() if k != "title" and not (k == "default" and v is None)}
+        if "const" in tidy:
+            tidy["enum"] = [tidy.pop("const")]
+        return tidy
+    if isinstance(schema, list):
+        return [_tidy(v) for v in schema]
     return schema
 
 
-USUARIO = {
-    "type": "object",
-    "required": ["id", "username", "is_admin"],
-    "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "is_admin": {"type": "boolean"}},
-}
-USUARIO_IN_PASSWORD = {"type": "string", "minLength": 8, "maxLength": 1024, "pattern": TEXT_CHARS}
-
+CLIENTE_FILTER = {"type": "string", "maxLength": pedidos.TEXT_FIELDS["cliente"], "pattern": TEXT_CHARS}
+DATE_FILTER = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 SPEC = {
     "openapi": "3.0.3",
     "info": {
@@ -143,109 +100,19 @@ SPEC = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
-            "Error": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {
-                    "error": {
-                        "type": "object",
-                        "required": ["code", "message"],
-                        "properties": {
-                            "code": {"type": "string"},
-                            "message": {"type": "string"},
-                            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                        },
-                    }
-                },
-            },
-            "Usuario": USUARIO,
-            "UsuarioAdmin": {
-                "type": "object",
-                "required": ["id", "username", "is_admin", "ativo", "criado_em"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "username": {"type": "string"},
-                    "is_admin": {"type": "boolean"},
-                    "ativo": {"type": "boolean"},
-                    "criado_em": {"type": "string", "format": "date-time"},
-                },
-            },
-            "ItemInput": ITEM_IN,
-            "Item": {
-                "type": "object",
-                "required": ["id", "descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "descricao": {"type": "string"},
-                    "tipo_producao": {"type": "string"},
-                    "quantidade": {"type": "integer", "minimum": 1},
-                    "valor_unitario": MONEY,
-                    "largura": nullable(MONEY),
-                    "altura": nullable(MONEY),
-                },
-            },
-            "PedidoCreate": pedido_input(create=True),
-            "PedidoUpdate": pedido_input(create=False),
-            "Pedido": {
-                "type": "object",
-                "required": [
-                    "id",
-                    "numero",
-                    "cliente",
-                    "telefone_cliente",
-                    "cidade_cliente",
-                    "estado_cliente",
-                    "data_entrada",
-                    "data_entrega",
-                    "prioridade",
-                    "status",
-                    "observacao",
-                    "forma_envio",
-                    "tipo_pagamento",
-                    "itens",
-                    "valor_itens",
-                    "valor_frete",
-                    "valor_total",
-                    "criado_em",
-                    "atualizado_em",
-                    "versao",
-                ],  # fmt: skip
-                "properties": {
-                    "id": {"type": "integer"},
-                    "numero": {"type": "string", "pattern": "^[0-9]{10}$", "example": "0000000007"},
-                    "cliente": {"type": "string"},
-                    "telefone_cliente": {"type": "string"},
-                    "cidade_cliente": {"type": "string"},
-                    "estado_cliente": {"type": "string"},
-                    "data_entrada": {"type": "string", "format": "date"},
-                    "data_entrega": {"type": "string", "format": "date", "nullable": True},
-                    "prioridade": PRIORIDADE,
-                    "status": STATUS,
-                    "observacao": {"type": "string"},
-                    "forma_envio": {"type": "string"},
-                    "tipo_pagamento": {"type": "string"},
-                    "itens": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
-                    "valor_itens": MONEY,
-                    "valor_frete": MONEY,
-                    "valor_total": MONEY,
-                    "criado_em": {"type": "string", "format": "date-time"},
-                    "atualizado_em": {"type": "string", "format": "date-time"},
-                    "versao": {"type": "integer", "minimum": 1},
-                },
-            },
-            "Evento": {
-                "type": "object",
-                "required": ["type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp"],
-                "properties": {
-                    "type": {"type": "string", "enum": ["pedido_criado", "pedido_atualizado", "pedido_cancelado"]},
-                    "evento_id": {"type": "integer"},
-                    "pedido_id": {"type": "integer"},
-                    "status_atual": STATUS,
-                    "cliente": {"type": "string"},
-                    "valor_total": MONEY,
-                    "timestamp": {"type": "string", "format": "date-time"},
-                },
-            },
+            **_components(
+                (Error, "serialization"),
+                (auth.Credenciais, "validation"),
+                (auth.Sessao, "serialization"),
+                (auth.Usuario, "serialization"),
+                (usuarios.UsuarioCreate, "validation"),
+                (usuarios.UsuarioUpdate, "validation"),
+                (usuarios.UsuarioAdmin, "serialization"),
+                (pedidos.PedidoCreate, "validation"),
+                (pedidos.PedidoUpdate, "validation"),
+                (pedidos.Pedido, "serialization"),
+                (pedidos.Evento, "serialization"),
+            ),
         },
     },
     "paths": {
@@ -254,30 +121,9 @@ SPEC = {
                 "operationId": "login",
                 "tags": ["auth"],
                 "summary": "Exchange a username and password for a session token",
-                "requestBody": _json_body(
-                    {
-                        "type": "object",
-                        "required": ["username", "password"],
-                        "properties": {
-                            "username": {"allOf": [{"type": "string", "pattern": TEXT_CHARS}, {"minLength": 1}]},
-                            "password": {"allOf": [{"type": "string", "pattern": TEXT_CHARS}, {"minLength": 1}]},
-                        },
-                    }
-                ),
+                "requestBody": _json_body(_ref("Credenciais")),
                 "responses": {
-                    "200": _response(
-                        "Session",
-                        {
-                            "type": "object",
-                            "required": ["session_token", "token_type", "expires_at", "usuario"],
-                            "properties": {
-                                "session_token": {"type": "string"},
-                                "token_type": {"type": "string", "enum": ["bearer"]},
-                                "expires_at": {"type": "string", "format": "date-time"},
-                                "usuario": {"$ref": "#/components/schemas/Usuario"},
-                            },
-                        },
-                    ),
+                    "200": _response("Session", _ref("Sessao")),
                     **_errors(400, 401, 413, 415, 422, 429),
                 },
             }
@@ -297,7 +143,7 @@ SPEC = {
                 "tags": ["auth"],
                 "summary": "The token's user",
                 "security": BEARER,
-                "responses": {"200": _response("User", {"$ref": "#/components/schemas/Usuario"}), **_errors(401)},
+                "responses": {"200": _response("User", _ref("Usuario")), **_errors(401)},
             }
         },
         "/pedidos/": {
@@ -309,11 +155,11 @@ SPEC = {
                 "the orders, so a socket resumed from it misses nothing. An empty parameter is 422.",
                 "security": BEARER,
                 "parameters": [
-                    _query("status", STATUS),
-                    _query("prioridade", PRIORIDADE),
-                    _query("cliente", text(200), "case- and accent-insensitive substring"),
-                    _query("data_inicio", DATE, "on data_entrada, inclusive"),
-                    _query("data_fim", DATE, "on data_entrada, inclusive"),
+                    _query("status", {"type": "string", "enum": list(pedidos.STATUSES)}),
+                    _query("prioridade", {"type": "string", "enum": list(pedidos.PRIORIDADES)}),
+                    _query("cliente", CLIENTE_FILTER, "case- and accent-insensitive substring"),
+                    _query("data_inicio", DATE_FILTER, "on data_entrada, inclusive"),
+                    _query("data_fim", DATE_FILTER, "on data_entrada, inclusive"),
                     _query("skip", {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 0}),
                     _query("limit", {"type": "integer", "minimum": 0, "maximum": 500, "default": 50}),
                 ],
@@ -329,7 +175,7 @@ SPEC = {
                 "tags": ["pedidos"],
                 "summary": "Create an order (event pedido_criado)",
                 "security": BEARER,
-                "requestBody": _json_body({"$ref": "#/components/schemas/PedidoCreate"}),
+                "requestBody": _json_body(_ref("PedidoCreate")),
                 "responses": {
                     "201": _response("Created", PEDIDO, ["Location", "ETag"]),
                     **_errors(400, 401, 413, 415, 422),
@@ -351,7 +197,7 @@ SPEC = {
                 "summary": "Change an order (event pedido_atualizado or pedido_cancelado)",
                 "security": BEARER,
                 "parameters": [ID, IF_MATCH],
-                "requestBody": _json_body({"$ref": "#/components/schemas/PedidoUpdate"}),
+                "requestBody": _json_body(_ref("PedidoUpdate")),
                 "responses": {
                     "200": _response("Order", PEDIDO, ["ETag"]),
                     **_errors(400, 401, 404, 409, 412, 413, 415, 422),
@@ -385,7 +231,7 @@ SPEC = {
                 "responses": {
                     "200": _response(
                         "Events",
-                        {"type": "array", "items": {"$ref": "#/components/schemas/Evento"}},
+                        {"type": "array", "items": _ref("Evento")},
                         ["X-Ultimo-Evento-Id"],
                     ),
                     **_errors(401, 414, 422),
@@ -408,23 +254,7 @@ SPEC = {
                 "tags": ["usuarios"],
                 "summary": "Add a user",
                 "security": BEARER,
-                "requestBody": _json_body(
-                    {
-                        "type": "object",
-                        "required": ["username", "password"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "username": {
-                                "allOf": [
-                                    {"type": "string", "maxLength": 80, "pattern": TEXT_CHARS},
-                                    {"pattern": NOT_BLANK},
-                                ]
-                            },
-                            "password": USUARIO_IN_PASSWORD,
-                            "is_admin": {"type": "boolean", "default": False},
-                        },
-                    }
-                ),
+                "requestBody": _json_body(_ref("UsuarioCreate")),
                 "responses": {
                     "201": _response("Created", USUARIO_ADMIN, ["Location"]),
                     **_errors(400, 401, 403, 409, 413, 415, 422),
@@ -440,17 +270,7 @@ SPEC = {
                 "The last active admin cannot be disabled or demoted (409).",
                 "security": BEARER,
                 "parameters": [_path_id("usuario_id")],
-                "requestBody": _json_body(
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "ativo": {"type": "boolean"},
-                            "is_admin": {"type": "boolean"},
-                            "password": USUARIO_IN_PASSWORD,
-                        },
-                    }
-                ),
+                "requestBody": _json_body(_ref("UsuarioUpdate")),
                 "responses": {
                     "200": _response("User", USUARIO_ADMIN),
                     **_errors(400, 401, 403, 404, 409, 413, 415, 422),

@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from .. import events
 from ..db import begin_write
-from ..errors import ApiError, ValidationError
+from ..errors import ApiError
 from ..extensions import db, limiter
-from ..http import json_body, peek_json, storable_text
+from ..http import json_body, peek_json
 from ..models import Usuario
-from . import tokens
+from ..validation import parse
+from . import schemas, tokens
 from .guard import login_required
 from .passwords import check_password
 
@@ -48,30 +49,19 @@ def _failed(response):
 @limiter.limit(_login_limit, key_func=_login_username, deduct_when=_failed)
 def login():
     """Exchange a username and password for a session token."""
-    data = json_body()
-    fields = {
-        k: "Obrigatório (texto, sem caractere nulo)"
-        for k in ("username", "password")
-        if not storable_text(data.get(k)) or not data[k]
-    }
-    if fields:
-        raise ValidationError(fields)
-    usuario = db.session.scalar(select(Usuario).where(Usuario.username == data["username"].strip()))
+    credenciais = parse(schemas.Credenciais, json_body())
+    usuario = db.session.scalar(select(Usuario).where(Usuario.username == credenciais.username.strip()))
     # No transaction stays open while the hash runs (it yields to other greenlets): on SQLite a
     # read transaction that later writes fails at once if another login wrote meanwhile.
     db.session.commit()
-    matches = check_password(usuario.password_hash if usuario else None, data["password"])
+    matches = check_password(usuario.password_hash if usuario else None, credenciais.password)
     if not matches or not usuario.ativo:  # a disabled user hears what a wrong password hears
         raise ApiError(401, "Usuário ou senha inválidos", code="invalid_credentials")
     begin_write()
     token, expira_em = tokens.issue(usuario)
     db.session.commit()
-    return {
-        "session_token": token,
-        "token_type": "bearer",
-        "expires_at": expira_em.isoformat(),
-        "usuario": usuario.to_dict(),
-    }
+    sessao = schemas.Sessao(session_token=token, expires_at=expira_em, usuario=schemas.Usuario.model_validate(usuario))
+    return sessao.model_dump(mode="json")
 
 
 @bp.post("/logout")
@@ -89,4 +79,4 @@ def logout():
 @login_required
 def me():
     """The user the token belongs to."""
-    return g.sessao.usuario()
+    return schemas.Usuario.model_validate(g.sessao.usuario()).model_dump(mode="json")

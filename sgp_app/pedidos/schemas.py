@@ -1,13 +1,35 @@
-"""Validation of order input: every rule in one place, every error per field."""
+"""The shapes of orders in and out, as pydantic models: the server validates with them, answers
+with them, and ``/openapi.json`` is generated from them."""
 
-import math
-import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Annotated
 
-from ..errors import ValidationError
-from ..http import storable_text
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
+
+from ..fields import (
+    MAX_MONEY,
+    Choice,
+    Date,
+    DateOut,
+    Money,
+    MoneyOut,
+    OptionalDate,
+    OptionalDateOut,
+    OptionalMoney,
+    OptionalMoneyOut,
+    Text,
+    Timestamp,
+    WholeNumber,
+    iso_date,
+    money,
+    optional,
+    text,
+    whole_number,
+)
 from ..models import CENT
+from ..validation import parse
+
+__all__ = ["MAX_MONEY", "iso_date", "money", "text"]
 
 STATUSES = ("pendente", "em_producao", "pronto", "entregue", "cancelado")
 FINAL_STATUSES = ("entregue", "cancelado")
@@ -19,15 +41,6 @@ TRANSITIONS = {
     "entregue": set(),
     "cancelado": set(),
 }
-MAX_MONEY = Decimal("9999999999.99")
-# Money as text: up to ten digits and two decimals, trailing zeros allowed ("-0" too, which is
-# 0.00). The OpenAPI document states the same pattern.
-MONEY_PATTERN = r"-?0{1,10}(\.0*)?|[0-9]{1,10}(\.[0-9]{1,2}0*)?"
-MONEY_TEXT = re.compile(MONEY_PATTERN)
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-ESTADO = re.compile(r"[A-Za-z]{2}")
-
-# name -> maximum length; ``cliente`` is also required on create.
 TEXT_FIELDS = {
     "cliente": 200,
     "telefone_cliente": 40,
@@ -40,172 +53,157 @@ TEXT_FIELDS = {
 READ_ONLY = ("id", "numero", "valor_itens", "criado_em", "atualizado_em", "versao")
 ITEM_TEXT_FIELDS = {"descricao": 300, "tipo_producao": 80}
 ITEM_FIELDS = ("descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura")
+STRICT = ConfigDict(extra="forbid", validate_default=False)
 
 
-class _Errors(dict):
-    """Collects per-field messages so one answer lists every problem."""
-
-    def check(self, key, parse, value):
-        try:
-            return parse(value)
-        except ValueError as exc:
-            self[key] = str(exc)
-            return None
+def _estado(value):
+    value = text(TEXT_FIELDS["estado_cliente"])(value)
+    if value and not (value.isascii() and value.isalpha() and len(value) == 2):
+        raise ValueError("Sigla de estado com duas letras, como ES")
+    return value.upper()
 
 
-def money(value):
-    """A non-negative amount with at most two decimals, from a string or a number."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError('Deve ser um valor em texto ou número, como "150.00"')
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("Valor inválido")
-    try:
-        amount = Decimal(value if isinstance(value, str) else str(value))
-    except InvalidOperation:
-        raise ValueError('Valor inválido; use por exemplo "150.00"') from None
-    if not amount.is_finite():
-        raise ValueError("Valor inválido")
-    if amount < 0:
-        raise ValueError("Não pode ser negativo")
-    if amount > MAX_MONEY:  # before quantize, which fails beyond the context's precision
-        raise ValueError(f"No máximo {MAX_MONEY}")
-    if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
-        raise ValueError("No máximo duas casas decimais")
-    if isinstance(value, str) and not MONEY_TEXT.fullmatch(value):  # "1e2", " 5", "5.": plain digits only
-        raise ValueError('Valor inválido; use por exemplo "150.00"')
-    return abs(amount.quantize(CENT))  # abs: "-0" is 0.00, not -0.00
-
-
-def text(max_length, required=False):
-    """Text of at most ``max_length`` characters as sent, stored trimmed; ``required``: not blank."""
-
-    def parse(value):
-        if not isinstance(value, str):
-            raise ValueError("Deve ser texto")
-        if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
-            raise ValueError("Caractere nulo não é aceito")
-        if not storable_text(value):  # a lone surrogate ("\ud800"), which JSON can carry
-            raise ValueError("Texto inválido: caractere sem representação em UTF-8")
-        if len(value) > max_length:
-            raise ValueError(f"No máximo {max_length} caracteres")
-        value = value.strip()
-        if required and not value:
-            raise ValueError("Obrigatório")
-        return value
-
-    return parse
-
-
-def iso_date(value):
-    """A calendar date written ``AAAA-MM-DD`` (RFC 3339's full-date), nothing else."""
-    if not isinstance(value, str):
-        raise ValueError("Deve ser uma data AAAA-MM-DD")
-    try:
-        if not DATE.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("Data inválida; use AAAA-MM-DD") from None
-
-
-def optional_date(value):
-    return None if value is None else iso_date(value)
-
-
-def choice(options):
-    def parse(value):
-        if value not in options:
-            raise ValueError("Deve ser um de: " + ", ".join(options))
-        return value
-
-    return parse
-
-
-def positive_int(value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("Deve ser um número inteiro")
-    if value < 1:
-        raise ValueError("Deve ser maior que zero")
-    if value > 1_000_000:
-        raise ValueError("No máximo 1000000")
+def _itens(value, info: ValidationInfo):
+    if not isinstance(value, list):
+        raise ValueError("Deve ser uma lista de itens")
+    limit = (info.context or {}).get("max_itens", 200)
+    if len(value) > limit:  # checked first: 18,000 items would cost seconds to look at
+        raise ValueError(f"No máximo {limit} itens por pedido")
     return value
 
 
-def optional_money(value):
-    return None if value is None else money(value)
+Estado = Annotated[
+    str,
+    BeforeValidator(_estado),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^([A-Za-z]{2})?$", "description": "a state, as ES"}, mode="validation"
+    ),
+]
 
 
-ITEM_PARSERS = {
-    "descricao": text(ITEM_TEXT_FIELDS["descricao"], required=True),
-    "tipo_producao": text(ITEM_TEXT_FIELDS["tipo_producao"]),
-    "quantidade": positive_int,
-    "valor_unitario": money,
-    "largura": optional_money,
-    "altura": optional_money,
-}
-PARSERS = {name: text(size, required=(name == "cliente")) for name, size in TEXT_FIELDS.items()}
-PARSERS.update(
-    {
-        "data_entrada": iso_date,
-        "data_entrega": optional_date,
-        "prioridade": choice(PRIORIDADES),
-        "status": choice(STATUSES),
-        "valor_frete": money,
-        "valor_total": money,
-    }
-)
+class ItemInput(BaseModel):
+    """One item of an order; items are always sent, and replaced, as a whole list."""
+
+    model_config = STRICT
+    id: Annotated[  # ignored: a client may send back the items it received
+        int | None,
+        BeforeValidator(optional(whole_number(1, 2**31 - 1))),
+        WithJsonSchema({"type": "integer", "minimum": 1, "nullable": True}, mode="validation"),
+    ] = None
+    descricao: Text(ITEM_TEXT_FIELDS["descricao"], required=True)
+    tipo_producao: Text(ITEM_TEXT_FIELDS["tipo_producao"]) = ""
+    quantidade: WholeNumber(1, 1_000_000)
+    valor_unitario: Money
+    largura: OptionalMoney = None
+    altura: OptionalMoney = None
 
 
-def _itens(value, errors, max_itens):
-    if not isinstance(value, list):
-        errors["itens"] = "Deve ser uma lista de itens"
-        return None
-    if len(value) > max_itens:  # checked first: 18,000 items would cost seconds to look at
-        errors["itens"] = f"No máximo {max_itens} itens por pedido"
-        return None
-    itens = []
-    for i, item in enumerate(value):
-        key = f"itens[{i}]"
-        if not isinstance(item, dict):
-            errors[key] = "Cada item deve ser um objeto"
-            continue
-        for name in item.keys() - set(ITEM_FIELDS) - {"id"}:
-            errors[f"{key}.{name}"] = "Campo desconhecido"
-        if "id" in item and (isinstance(item["id"], bool) or not isinstance(item["id"], int)):
-            errors[f"{key}.id"] = "Deve ser um número inteiro (e é ignorado: os itens são substituídos)"
-        for name in ("descricao", "quantidade", "valor_unitario"):
-            if name not in item:
-                errors[f"{key}.{name}"] = "Obrigatório"
-        clean = {n: errors.check(f"{key}.{n}", ITEM_PARSERS[n], item[n]) for n in ITEM_FIELDS if n in item}
-        clean.setdefault("tipo_producao", "")
-        clean.setdefault("largura", None)
-        clean.setdefault("altura", None)
-        itens.append(clean)
-    return itens
+Itens = Annotated[list[ItemInput], BeforeValidator(_itens)]
+
+
+class PedidoUpdate(BaseModel):
+    """PATCH /pedidos/<id>: any of these fields; ``status`` moves only as the status machine allows (409).
+
+    Rules across fields: ``data_entrega`` not before ``data_entrada``; with ``itens``,
+    ``valor_total`` equals Σ quantidade × valor_unitario + ``valor_frete`` (422 otherwise).
+    """
+
+    model_config = STRICT
+    cliente: Text(TEXT_FIELDS["cliente"], required=True) = None
+    telefone_cliente: Text(TEXT_FIELDS["telefone_cliente"]) = None
+    cidade_cliente: Text(TEXT_FIELDS["cidade_cliente"]) = None
+    estado_cliente: Estado = None
+    data_entrada: Date = None
+    data_entrega: OptionalDate = None
+    prioridade: Choice(PRIORIDADES) = None
+    status: Choice(STATUSES) = None
+    observacao: Text(TEXT_FIELDS["observacao"]) = None
+    forma_envio: Text(TEXT_FIELDS["forma_envio"]) = None
+    tipo_pagamento: Text(TEXT_FIELDS["tipo_pagamento"]) = None
+    itens: Itens = None
+    valor_frete: Money = None
+    valor_total: Money = None
+
+
+class PedidoCreate(PedidoUpdate):
+    """POST /pedidos/: ``cliente`` is required, and a new order is always ``pendente``.
+
+    The same rules across fields as :class:`PedidoUpdate`; at most ``SGP_MAX_ITENS`` items.
+    """
+
+    cliente: Text(TEXT_FIELDS["cliente"], required=True)
+    status: Choice(("pendente",)) = None
+
+    @field_validator("status", mode="wrap")
+    @classmethod
+    def _new_orders_start_pending(cls, value, handler):
+        try:
+            return handler(value)
+        except ValueError:
+            raise ValueError("Um pedido novo sempre começa como pendente") from None
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    descricao: str
+    tipo_producao: str
+    quantidade: int
+    valor_unitario: MoneyOut
+    largura: OptionalMoneyOut
+    altura: OptionalMoneyOut
+
+
+class Pedido(BaseModel):
+    """An order as the API answers it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    numero: str
+    cliente: str
+    telefone_cliente: str
+    cidade_cliente: str
+    estado_cliente: str
+    data_entrada: DateOut
+    data_entrega: OptionalDateOut
+    prioridade: Choice(PRIORIDADES)
+    status: Choice(STATUSES)
+    observacao: str
+    forma_envio: str
+    tipo_pagamento: str
+    itens: list[Item]
+    valor_itens: MoneyOut
+    valor_frete: MoneyOut
+    valor_total: MoneyOut
+    criado_em: Timestamp
+    atualizado_em: Timestamp
+    versao: int
+
+
+class Evento(BaseModel):
+    """An event, exactly as sent on the socket and listed by GET /pedidos/eventos."""
+
+    type: Choice(("pedido_criado", "pedido_atualizado", "pedido_cancelado"))
+    evento_id: int
+    pedido_id: int
+    status_atual: Choice(STATUSES)
+    cliente: str
+    valor_total: MoneyOut
+    timestamp: str
 
 
 def validate(data, partial=False, max_itens=200):
-    """Return the clean values of ``data``; raise :class:`ValidationError` listing every problem.
+    """The clean values ``data`` gives (only those given); raise :class:`ValidationError` listing every problem.
 
     :param partial: validate a PATCH: every field optional, ``status`` any known one.
     :param max_itens: most items in one order (``SGP_MAX_ITENS``).
     """
-    errors = _Errors()
-    for name in data.keys() - PARSERS.keys() - {"itens"}:
-        errors[name] = "Campo somente leitura" if name in READ_ONLY else "Campo desconhecido"
-    if not partial and "cliente" not in data:
-        errors["cliente"] = "Obrigatório"
-    clean = {n: errors.check(n, PARSERS[n], data[n]) for n in PARSERS if n in data}
-    if "itens" in data:
-        clean["itens"] = _itens(data["itens"], errors, max_itens)
-    if not partial and clean.get("status", "pendente") != "pendente":
-        errors["status"] = "Um pedido novo sempre começa como pendente"
-    if clean.get("estado_cliente"):
-        if not ESTADO.fullmatch(clean["estado_cliente"]):
-            errors["estado_cliente"] = "Sigla de estado com duas letras, como ES"
-        clean["estado_cliente"] = clean["estado_cliente"].upper()
-    if errors:
-        raise ValidationError(dict(errors))
+    model = parse(
+        PedidoUpdate if partial else PedidoCreate, data, context={"max_itens": max_itens}, read_only=READ_ONLY
+    )
+    clean = {name: getattr(model, name) for name in model.model_fields_set}
+    if "itens" in clean:
+        clean["itens"] = [item.model_dump(exclude={"id"}) for item in clean["itens"]]
     return clean
 
 

@@ -11,9 +11,25 @@ from ..db import begin_write, next_value
 from ..errors import ApiError, ValidationError
 from ..extensions import db
 from ..models import ItemPedido, Pedido, utcnow
+from . import schemas
 from .schemas import FINAL_STATUSES, ITEM_FIELDS, MAX_MONEY, TRANSITIONS, valor_itens
 
 ZERO = Decimal("0.00")
+CHANGEABLE = (
+    "cliente",
+    "telefone_cliente",
+    "cidade_cliente",
+    "estado_cliente",
+    "data_entrada",
+    "data_entrega",
+    "prioridade",
+    "status",
+    "observacao",
+    "forma_envio",
+    "tipo_pagamento",
+    "valor_itens",
+    "valor_frete",
+)
 SEARCH_KEY_LENGTH = Pedido.__table__.c.cliente_busca.type.length
 
 
@@ -106,9 +122,7 @@ def _item_dicts(pedido):
 
 def _snapshot(pedido):
     """Everything a client can change, to tell a real change from a no-op."""
-    data = serialize(pedido)
-    for name in ("itens", "criado_em", "atualizado_em", "versao"):
-        del data[name]
+    data = {name: getattr(pedido, name) for name in CHANGEABLE}
     data["itens"] = _item_dicts(pedido)
     return data
 
@@ -194,39 +208,6 @@ def search(filters, skip, limit):
     return pedidos, total
 
 
-def _item(item):
-    return {
-        "id": item.id,
-        "descricao": item.descricao,
-        "tipo_producao": item.tipo_producao,
-        "quantidade": item.quantidade,
-        "valor_unitario": str(item.valor_unitario),
-        "largura": None if item.largura is None else str(item.largura),
-        "altura": None if item.altura is None else str(item.altura),
-    }
-
-
 def serialize(pedido):
-    """The order as the API returns it."""
-    return {
-        "id": pedido.id,
-        "numero": pedido.numero,
-        "cliente": pedido.cliente,
-        "telefone_cliente": pedido.telefone_cliente,
-        "cidade_cliente": pedido.cidade_cliente,
-        "estado_cliente": pedido.estado_cliente,
-        "data_entrada": pedido.data_entrada.isoformat(),
-        "data_entrega": pedido.data_entrega.isoformat() if pedido.data_entrega else None,
-        "prioridade": pedido.prioridade,
-        "status": pedido.status,
-        "observacao": pedido.observacao,
-        "forma_envio": pedido.forma_envio,
-        "tipo_pagamento": pedido.tipo_pagamento,
-        "itens": [_item(i) for i in pedido.itens],
-        "valor_itens": str(pedido.valor_itens),
-        "valor_frete": str(pedido.valor_frete),
-        "valor_total": str(pedido.valor_total),
-        "criado_em": pedido.criado_em.isoformat(timespec="seconds"),
-        "atualizado_em": pedido.atualizado_em.isoformat(timespec="seconds"),
-        "versao": pedido.versao,
-    }
+    """The order as the API returns it (the :class:`~sgp_app.pedidos.schemas.Pedido` shape)."""
+    return schemas.Pedido.model_validate(pedido).model_dump(mode="json")

@@ -7,41 +7,18 @@ from .. import events
 from ..auth import admin_required, tokens
 from ..auth.passwords import hash_password
 from ..db import begin_write
-from ..errors import ApiError, ValidationError
+from ..errors import ApiError
 from ..extensions import db
-from ..http import json_body, storable_text
+from ..http import json_body
 from ..models import Usuario
+from ..validation import parse
+from .schemas import UsuarioAdmin, UsuarioCreate, UsuarioUpdate
 
 bp = Blueprint("usuarios", __name__, url_prefix="/usuarios")
 
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024  # a hash of a longer one costs the same, but nobody types it
-MAX_USERNAME = 80
 
-
-def _validate(data, fields, required=()):
-    """Check the fields a request may carry (``fields``); every problem at once, as 422."""
-    errors = {name: "Campo desconhecido" for name in data.keys() - fields}
-    errors.update({name: "Obrigatório" for name in required if name not in data})
-    clean = {}
-    if "username" in data:
-        username = data["username"].strip() if storable_text(data["username"]) else ""
-        if not 1 <= len(username) <= MAX_USERNAME:
-            errors["username"] = f"Obrigatório, de 1 a {MAX_USERNAME} caracteres"
-        clean["username"] = username
-    if "password" in data:
-        password = data["password"]
-        if not storable_text(password) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-            errors["password"] = f"A senha deve ter de {MIN_PASSWORD} a {MAX_PASSWORD} caracteres"
-        clean["password"] = password
-    for flag in ("is_admin", "ativo"):
-        if flag in data:
-            if not isinstance(data[flag], bool):
-                errors[flag] = "Deve ser true ou false"
-            clean[flag] = data[flag]
-    if errors:
-        raise ValidationError(errors)
-    return clean
+def _shown(usuario):
+    return UsuarioAdmin.model_validate(usuario).model_dump(mode="json")
 
 
 def _get(usuario_id):
@@ -55,22 +32,22 @@ def _get(usuario_id):
 @admin_required
 def list_usuarios():
     """Every user, oldest first."""
-    return [u.to_admin_dict() for u in db.session.scalars(select(Usuario).order_by(Usuario.id))]
+    return [_shown(u) for u in db.session.scalars(select(Usuario).order_by(Usuario.id))]
 
 
 @bp.post("/", strict_slashes=False)
 @admin_required
 def create_usuario():
     """Add a user who can log in; 409 when the username is taken."""
-    clean = _validate(json_body(), {"username", "password", "is_admin"}, required=("username", "password"))
-    password_hash = hash_password(clean["password"])  # before the write lock: it takes a while
+    novo = parse(UsuarioCreate, json_body())
+    password_hash = hash_password(novo.password)  # before the write lock: it takes a while
     begin_write()
-    if db.session.scalar(select(Usuario.id).where(Usuario.username == clean["username"])) is not None:
-        raise ApiError(409, f"O usuário {clean['username']!r} já existe", code="duplicate")
-    usuario = Usuario(username=clean["username"], password_hash=password_hash, is_admin=clean.get("is_admin", False))
+    if db.session.scalar(select(Usuario.id).where(Usuario.username == novo.username)) is not None:
+        raise ApiError(409, f"O usuário {novo.username!r} já existe", code="duplicate")
+    usuario = Usuario(username=novo.username, password_hash=password_hash, is_admin=novo.is_admin)
     db.session.add(usuario)
     db.session.commit()
-    return usuario.to_admin_dict(), 201, {"Location": url_for("usuarios.update_usuario", usuario_id=usuario.id)}
+    return _shown(usuario), 201, {"Location": url_for("usuarios.update_usuario", usuario_id=usuario.id)}
 
 
 @bp.patch("/<id:usuario_id>")
@@ -81,7 +58,8 @@ def update_usuario(usuario_id):
     Disabling a user or setting a password revokes every token of theirs at once (their sockets
     close with 1008). The last active admin cannot be disabled or demoted (409).
     """
-    clean = _validate(json_body(), {"ativo", "is_admin", "password"})
+    changes = parse(UsuarioUpdate, json_body())
+    clean = {name: getattr(changes, name) for name in changes.model_fields_set}
     password_hash = hash_password(clean["password"]) if "password" in clean else None
     begin_write()
     usuario = _get(usuario_id)
@@ -98,7 +76,7 @@ def update_usuario(usuario_id):
     if revoke:
         events.record_revocation(tokens.revoke_all(usuario.id))
     db.session.commit()
-    return usuario.to_admin_dict()
+    return _shown(usuario)
 
 
 def _active_admins():

@@ -1,0 +1,190 @@
+"""Field types for the API's shapes: each one its check (with the Portuguese message a person
+reads), its serialization and its JSON Schema, in one place.
+
+The pydantic models in ``*/schemas.py`` are built from these; the server validates and answers
+with those models, and ``/openapi.json`` is generated from them, so the document cannot say other
+than what the server does.
+"""
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+from .http import storable_text
+from .models import CENT
+
+MAX_MONEY = Decimal("9999999999.99")
+# Money as text: up to ten digits and two decimals, trailing zeros allowed ("-0" too, which is 0.00).
+MONEY_PATTERN = r"-?0{1,10}(\.0*)?|[0-9]{1,10}(\.[0-9]{1,2}0*)?"
+MONEY_TEXT = re.compile(MONEY_PATTERN)
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TEXT_CHARS = r"^[^\u0000\uD800-\uDFFF]*$"  # no NUL, no lone surrogate
+NOT_BLANK = r"\S"  # at least one character that is not whitespace
+
+
+# -- checks (raise ValueError with the message for people) -----------------------------------
+
+
+def money(value):
+    """A non-negative amount with at most two decimals, from a string or a number."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError('Deve ser um valor em texto ou número, como "150.00"')
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("Valor inválido")
+    try:
+        amount = Decimal(value if isinstance(value, str) else str(value))
+    except InvalidOperation:
+        raise ValueError('Valor inválido; use por exemplo "150.00"') from None
+    if not amount.is_finite():
+        raise ValueError("Valor inválido")
+    if amount < 0:
+        raise ValueError("Não pode ser negativo")
+    if amount > MAX_MONEY:  # before quantize, which fails beyond the context's precision
+        raise ValueError(f"No máximo {MAX_MONEY}")
+    if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
+        raise ValueError("No máximo duas casas decimais")
+    if isinstance(value, str) and not MONEY_TEXT.fullmatch(value):  # "1e2", " 5", "5.": plain digits only
+        raise ValueError('Valor inválido; use por exemplo "150.00"')
+    return abs(amount.quantize(CENT))  # abs: "-0" is 0.00, not -0.00
+
+
+def text(max_length, required=False):
+    """Text of at most ``max_length`` characters as sent, kept trimmed; ``required``: not blank."""
+
+    def check(value):
+        if not isinstance(value, str):
+            raise ValueError("Deve ser texto")
+        if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
+            raise ValueError("Caractere nulo não é aceito")
+        if not storable_text(value):  # a lone surrogate ("\ud800"), which JSON can carry
+            raise ValueError("Texto inválido: caractere sem representação em UTF-8")
+        if len(value) > max_length:
+            raise ValueError(f"No máximo {max_length} caracteres")
+        value = value.strip()
+        if required and not value:
+            raise ValueError("Obrigatório")
+        return value
+
+    return check
+
+
+def iso_date(value):
+    """A calendar date written ``AAAA-MM-DD`` (RFC 3339's full-date), nothing else."""
+    if not isinstance(value, str):
+        raise ValueError("Deve ser uma data AAAA-MM-DD")
+    try:
+        if not DATE_TEXT.fullmatch(value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Data inválida; use AAAA-MM-DD") from None
+
+
+def choice(options):
+    def check(value):
+        if value not in options:
+            raise ValueError("Deve ser um de: " + ", ".join(options))
+        return value
+
+    return check
+
+
+def whole_number(minimum, maximum):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Deve ser um número inteiro")
+        if value < minimum:
+            raise ValueError("Deve ser maior que zero" if minimum == 1 else f"No mínimo {minimum}")
+        if value > maximum:
+            raise ValueError(f"No máximo {maximum}")
+        return value
+
+    return check
+
+
+def boolean(value):
+    if not isinstance(value, bool):
+        raise ValueError("Deve ser true ou false")
+    return value
+
+
+def optional(check):
+    return lambda value: None if value is None else check(value)
+
+
+def nullable(schema):
+    return {**schema, "nullable": True}
+
+
+# -- types: the check, and the schema that says the same --------------------------------------
+
+MONEY_IN_SCHEMA = {
+    "description": "≥ 0, at most two decimals, at most 9999999999.99; a string or a number",
+    "oneOf": [
+        {"type": "string", "pattern": "^(" + MONEY_PATTERN + ")$", "example": "150.00"},
+        {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+    ],
+}
+MONEY_OUT_SCHEMA = {"type": "string", "pattern": r"^[0-9]{1,10}\.[0-9]{2}$", "example": "325.00"}
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
+Money = Annotated[Decimal, BeforeValidator(money), WithJsonSchema(MONEY_IN_SCHEMA, mode="validation")]
+OptionalMoney = Annotated[
+    Decimal | None, BeforeValidator(optional(money)), WithJsonSchema(nullable(MONEY_IN_SCHEMA), mode="validation")
+]
+Date = Annotated[date, BeforeValidator(iso_date), WithJsonSchema(DATE_SCHEMA, mode="validation")]
+OptionalDate = Annotated[
+    date | None, BeforeValidator(optional(iso_date)), WithJsonSchema(nullable(DATE_SCHEMA), mode="validation")
+]
+Boolean = Annotated[bool, BeforeValidator(boolean), WithJsonSchema({"type": "boolean"}, mode="validation")]
+
+
+def Text(max_length, required=False, min_length=0):  # noqa: N802 - a type, as pydantic's are
+    schema = {"type": "string", "maxLength": max_length, "pattern": TEXT_CHARS}
+    if min_length:
+        schema["minLength"] = min_length
+    if required:
+        schema = {"allOf": [schema, {"type": "string", "pattern": NOT_BLANK}]}
+    return Annotated[str, BeforeValidator(text(max_length, required)), WithJsonSchema(schema, mode="validation")]
+
+
+def Choice(options, schema=None):  # noqa: N802
+    return Annotated[
+        str, BeforeValidator(choice(options)), WithJsonSchema(schema or {"type": "string", "enum": list(options)})
+    ]
+
+
+def WholeNumber(minimum, maximum):  # noqa: N802
+    schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
+    return Annotated[int, BeforeValidator(whole_number(minimum, maximum)), WithJsonSchema(schema, mode="validation")]
+
+
+# Answers: money as text with two decimals, times as ISO 8601 with the UTC offset.
+MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str), WithJsonSchema(MONEY_OUT_SCHEMA)]
+OptionalMoneyOut = Annotated[
+    Decimal | None,
+    PlainSerializer(lambda d: None if d is None else f"{d:.2f}", return_type=str | None),
+    WithJsonSchema(nullable(MONEY_OUT_SCHEMA)),
+]
+DateOut = Annotated[
+    date, PlainSerializer(date.isoformat, return_type=str), WithJsonSchema({"type": "string", "format": "date"})
+]
+OptionalDateOut = Annotated[
+    date | None,
+    PlainSerializer(lambda d: None if d is None else d.isoformat(), return_type=str | None),
+    WithJsonSchema({"type": "string", "format": "date", "nullable": True}),
+]
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda d: d.isoformat(timespec="seconds"), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+PreciseTimestamp = Annotated[
+    datetime,
+    PlainSerializer(datetime.isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]

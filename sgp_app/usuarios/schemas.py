@@ -1,0 +1,59 @@
+"""The shapes of ``/usuarios``."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+
+from ..fields import TEXT_CHARS, Boolean, PreciseTimestamp, Text
+from ..http import storable_text
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # a hash of a longer one costs the same, but nobody types it
+MAX_USERNAME = 80
+
+
+def _password(value):
+    if not storable_text(value) or not MIN_PASSWORD <= len(value) <= MAX_PASSWORD:
+        raise ValueError(f"A senha deve ter de {MIN_PASSWORD} a {MAX_PASSWORD} caracteres")
+    return value
+
+
+Password = Annotated[
+    str,
+    BeforeValidator(_password),
+    WithJsonSchema(
+        {"type": "string", "minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD, "pattern": TEXT_CHARS},
+        mode="validation",
+    ),
+]
+STRICT = ConfigDict(extra="forbid")
+
+
+class UsuarioCreate(BaseModel):
+    """POST /usuarios: 409 if the username is taken."""
+
+    model_config = STRICT
+    username: Text(MAX_USERNAME, required=True)
+    password: Password
+    is_admin: Boolean = False
+
+
+class UsuarioUpdate(BaseModel):
+    """PATCH /usuarios/<id>: disabling a user or a new password revokes every token of theirs at once;
+    the last active admin cannot be disabled or demoted (409)."""
+
+    model_config = STRICT
+    ativo: Boolean = None
+    is_admin: Boolean = None
+    password: Password = None
+
+
+class UsuarioAdmin(BaseModel):
+    """A user as the admin routes show it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    is_admin: bool
+    ativo: bool
+    criado_em: PreciseTimestamp

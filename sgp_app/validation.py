@@ -1,0 +1,52 @@
+"""Checking a request body against its pydantic model, every problem reported at once in Portuguese."""
+
+from pydantic import ValidationError as ModelValidationError
+
+from .errors import ValidationError
+
+MESSAGES = {
+    "missing": "Obrigatório",
+    "model_type": "Deve ser um objeto",
+    "model_attributes_type": "Deve ser um objeto",
+    "dict_type": "Deve ser um objeto",
+    "list_type": "Deve ser uma lista",
+}
+
+
+def parse(model, data, *, context=None, read_only=()):
+    """``model`` validated from ``data``; :class:`ValidationError` (422) naming each field otherwise.
+
+    :param read_only: fields the answer shows but a request may not set ("Campo somente leitura").
+    """
+    try:
+        return model.model_validate(data, context=context)
+    except ModelValidationError as exc:
+        fields = {}
+        for error in exc.errors(include_url=False):
+            if error["type"] == "string_unicode" and isinstance(error["input"], str):
+                # A field name pydantic cannot read (a lone surrogate): no field has such a name.
+                fields.setdefault(field_key((*error["loc"], error["input"])), "Campo desconhecido")
+                continue
+            key = field_key(error["loc"])
+            fields.setdefault(key, _message(error, key, read_only))
+        raise ValidationError(fields) from None
+
+
+def field_key(loc):
+    """``("itens", 0, "quantidade")`` is ``"itens[0].quantidade"``."""
+    key = ""
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key
+
+
+def _message(error, key, read_only):
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    if error["type"] == "extra_forbidden":
+        return "Campo somente leitura" if key in read_only else "Campo desconhecido"
+    if error["type"] in MESSAGES:
+        return (
+            "Cada item deve ser um objeto" if key.startswith("itens[") and "." not in key else MESSAGES[error["type"]]
+        )
+    return "Valor inválido"
