@@ -47,18 +47,18 @@ def lockout(server, guesses=30):
     return {"failed_guesses": guesses, "colleague_login_status": colleague.status_code}
 
 
-def lockout_behind_proxy(proxied, guesses=150):
+def lockout_behind_proxy(server, guesses=150):
     """The same behind one proxy (SGP_TRUSTED_PROXIES=1): the guesser's own address is stopped."""
     statuses = []
     for i in range(guesses):
         answer = requests.post(
-            proxied.url + "/auth/login",
+            server.url + "/auth/login",
             json={"username": f"chute{i}", "password": "x"},
             headers={"X-Forwarded-For": "203.0.113.5"},
         )
         statuses.append(answer.status_code)
     colleague = requests.post(
-        proxied.url + "/auth/login",
+        server.url + "/auth/login",
         json={"username": USER, "password": PASSWORD},
         headers={"X-Forwarded-For": "203.0.113.9"},
     )
@@ -70,8 +70,8 @@ def lockout_behind_proxy(proxied, guesses=150):
     }
 
 
-def secret_on_health(server_with_secret):
-    text = requests.get(server_with_secret.url + "/health").text
+def secret_on_health(server):
+    text = requests.get(server.url + "/health").text
     return {"password_shown": "s3gredo" in text, "broker": json.loads(text)["broker"].get("url")}
 
 
@@ -162,14 +162,14 @@ def tokens_pruned(server, logins=50):
     return {"logins_and_logouts": logins, "token_rows_before": before, "token_rows_after_janitor": rows()}
 
 
-def percent_encoded_token_in_log(server_logging, log_path):
-    token = server_logging.login()
-    connection = http.client.HTTPConnection("127.0.0.1", server_logging.port, timeout=10)
+def percent_encoded_token_in_log(server):
+    token = server.login()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     connection.request("GET", f"/auth/me?%74oken={token}")
     connection.getresponse().read()
     connection.close()
     time.sleep(0.3)
-    with open(log_path, encoding="utf-8", errors="replace") as log:
+    with open(server.log_path, encoding="utf-8", errors="replace") as log:
         return {"token_in_log": token in log.read()}
 
 
@@ -179,6 +179,16 @@ def admin_only(server):
     csp = requests.get(server.url + "/").headers["Content-Security-Policy"]
     connect_src = next(part.strip() for part in csp.split(";") if part.strip().startswith("connect-src"))
     return {"non_admin_GET_usuarios": answer.status_code, "csp_connect_src": connect_src}
+
+
+def on_server(url, attack, **env):
+    """Run ``attack(server)`` against a server of its own with these settings; its log is kept."""
+    server = Server(url, env=env, log=f"/tmp/sgp-bench-abuse-{time.time_ns()}.log")
+    server.db_url, server.log_path = url, server.log.name
+    try:
+        return attack(server)
+    finally:
+        server.stop()
 
 
 def main():
@@ -197,28 +207,15 @@ def main():
         results["7_roles_and_csp"] = admin_only(server)
     finally:
         server.stop()
-    proxied = Server(url, env={"SGP_TRUSTED_PROXIES": "1"})
-    try:
-        results["2_lockout_behind_proxy"] = lockout_behind_proxy(proxied)
-    finally:
-        proxied.stop()
-    pruning = Server(url, env={"SGP_TOKEN_RETENTION_HOURS": "0.0003", "SGP_EVENT_PRUNE_INTERVAL": "1"})
-    pruning.db_url = url
-    try:
-        results["5_tokens"] = tokens_pruned(pruning)
-    finally:
-        pruning.stop()
-    secret = Server(url, env={"SGP_BROKER_URL": "redis://:s3gredo@127.0.0.1:6379/0?password=s3gredo"})
-    try:
-        results["3_secret_on_health"] = secret_on_health(secret)
-    finally:
-        secret.stop()
-    log_path = f"/tmp/sgp-bench-abuse-{time.time_ns()}.log"
-    logging_server = Server(url, env={"GUNICORN_CMD_ARGS": "--access-logfile -"}, log=log_path)
-    try:
-        results["6_percent_encoded_token"] = percent_encoded_token_in_log(logging_server, log_path)
-    finally:
-        logging_server.stop()
+    results["2_lockout_behind_proxy"] = on_server(url, lockout_behind_proxy, SGP_TRUSTED_PROXIES="1")
+    results["5_tokens"] = on_server(
+        url, tokens_pruned, SGP_TOKEN_RETENTION_HOURS="0.0003", SGP_EVENT_PRUNE_INTERVAL="1"
+    )
+    broker = "redis://:s3gredo@127.0.0.1:6379/0?password=s3gredo"
+    results["3_secret_on_health"] = on_server(url, secret_on_health, SGP_BROKER_URL=broker)
+    results["6_percent_encoded_token"] = on_server(
+        url, percent_encoded_token_in_log, GUNICORN_CMD_ARGS="--access-logfile -"
+    )
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
     if args.out:

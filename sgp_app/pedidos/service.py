@@ -15,21 +15,20 @@ from . import schemas
 from .schemas import FINAL_STATUSES, ITEM_FIELDS, MAX_MONEY, TRANSITIONS, valor_itens
 
 ZERO = Decimal("0.00")
-CHANGEABLE = (
+# Fields a request sets as they come; the rest (status, totals, items) go through the rules.
+DIRECT_FIELDS = (
     "cliente",
     "telefone_cliente",
     "cidade_cliente",
     "estado_cliente",
-    "data_entrada",
-    "data_entrega",
-    "prioridade",
-    "status",
     "observacao",
     "forma_envio",
     "tipo_pagamento",
-    "valor_itens",
-    "valor_frete",
+    "data_entrada",
+    "data_entrega",
+    "prioridade",
 )
+CHANGEABLE = (*DIRECT_FIELDS, "status", "valor_itens", "valor_frete")
 SEARCH_KEY_LENGTH = Pedido.__table__.c.cliente_busca.type.length
 
 
@@ -67,18 +66,7 @@ def _check_dates(pedido):
 
 
 def _apply_fields(pedido, clean):
-    for name in (
-        "cliente",
-        "telefone_cliente",
-        "cidade_cliente",
-        "estado_cliente",
-        "observacao",
-        "forma_envio",
-        "tipo_pagamento",
-        "data_entrada",
-        "data_entrega",
-        "prioridade",
-    ):
+    for name in DIRECT_FIELDS:
         if name in clean:
             setattr(pedido, name, clean[name])
     pedido.cliente_busca = search_key(pedido.cliente)
