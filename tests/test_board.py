@@ -89,6 +89,7 @@ def test_login_with_a_wrong_password_says_so_and_the_right_one_opens_the_board(s
     board = open_board(server, username=None)
     page = board.page
     expect(page.locator("#tela-login")).to_be_visible()
+    expect(page.locator("#conexao")).to_be_hidden()  # no "Sem conexão" before anyone logged in
     page.fill("#form-login [name=username]", "ana")
     page.fill("#form-login [name=password]", "errada")
     page.click("#form-login button[type=submit]")
@@ -202,6 +203,14 @@ def test_validation_errors_are_shown_next_to_their_fields(server, open_board):
     expect(page.locator("#itens .item:nth-child(1) label:has([name=valor_unitario]) .nota-erro")).to_have_text(
         "Obrigatório"
     )
+    # Correcting a field clears its mark at once; the others stay until they are corrected too.
+    page.fill("#form-novo [name=cliente]", "Gráfica Ipê")
+    expect(page.locator("#form-novo label:has([name=cliente]) .nota-erro")).to_have_count(0)
+    expect(page.locator("#form-novo [name=cliente]")).not_to_have_class(re.compile("invalido"))
+    expect(page.locator("#itens .item:nth-child(1) label:has([name=valor_unitario]) .nota-erro")).to_have_count(1)
+    page.fill("#itens .item:nth-child(1) [name=valor_unitario]", "1.234,50")
+    expect(page.locator("#form-novo .nota-erro")).to_have_count(0)
+    expect(page.locator("#novo-erro")).to_have_text("")
 
 
 def test_cancelled_orders_are_behind_a_filter(server, open_board):

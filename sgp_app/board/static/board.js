@@ -32,6 +32,7 @@ function mostrarLogin(mensagem = "") {
   conexao.fechar();
   $("#tela-quadro").hidden = true;
   $("#usuario").hidden = true;
+  $("#conexao").hidden = true; // nobody is connected yet: no red "Sem conexão" on the login screen
   $("#tela-login").hidden = false;
   $("#login-erro").textContent = mensagem;
   $("#form-login").elements.username.focus();
@@ -41,6 +42,7 @@ function mostrarQuadro() {
   $("#tela-login").hidden = true;
   $("#tela-quadro").hidden = false;
   $("#usuario").hidden = false;
+  $("#conexao").hidden = false;
   $("#usuario-nome").textContent = sessao.usuario?.username ?? "";
 }
 

@@ -26,7 +26,10 @@ export class Formulario {
     this.total = form.querySelector("#novo-total");
     this.erro = form.querySelector("#novo-erro");
     form.querySelector("#adicionar-item").addEventListener("click", () => this.adicionarItem());
-    form.addEventListener("input", () => this.somar());
+    form.addEventListener("input", (e) => {
+      this.corrigido(e.target);
+      this.somar();
+    });
     this.limpar();
   }
 
@@ -89,6 +92,14 @@ export class Formulario {
       return item;
     });
     return corpo;
+  }
+
+  // A field the server marked is being corrected: its mark goes at once, not at the next submit.
+  corrigido(campo) {
+    if (!campo.classList || !campo.classList.contains("invalido")) return;
+    campo.classList.remove("invalido");
+    campo.closest("label")?.querySelector(".nota-erro")?.remove();
+    if (!this.form.querySelector(".invalido")) this.erro.textContent = "";
   }
 
   mostrarErros(mensagem, campos) {
