@@ -30,6 +30,10 @@ def create_user_command(username, password, admin):
         raise click.UsageError("USERNAME must have 1 to 80 characters.")
     if not password:
         raise click.UsageError("--password must not be empty.")
+    if schema.revision() is None:  # the flask command migrates nothing by itself
+        raise click.ClickException(
+            "The database has no tables yet: start the service once, or run `flask --app sgp_app init-db`."
+        )
     if db.session.scalar(select(Usuario).where(Usuario.username == username)):
         raise click.ClickException(f"User {username!r} already exists.")
     db.session.add(Usuario(username=username, password_hash=hash_password(password), is_admin=admin))

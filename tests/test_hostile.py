@@ -164,6 +164,13 @@ def test_the_flask_command_migrates_nothing_so_a_downgrade_sticks(db_url):
     assert "revisão" in flask("init-db")  # the documented way back up
 
 
+def test_create_user_on_a_database_without_tables_says_what_to_run(tmp_path):
+    env = {**os.environ, "SGP_DATABASE_URL": f"sqlite:///{tmp_path / 'novo.sqlite3'}", "SGP_SECRET_KEY": TEST_SECRET}
+    command = [sys.executable, "-m", "flask", "--app", "sgp_app", "create-user", "ana", "--password", "uma-senha-boa"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "init-db" in result.stderr and "Traceback" not in result.stderr
+
+
 # -- what gunicorn itself answers, and chunked bodies ----------------------------------------
 
 
