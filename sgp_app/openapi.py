@@ -157,7 +157,7 @@ SPEC = {
                 "parameters": [
                     _query("status", {"type": "string", "enum": list(pedidos.STATUSES)}),
                     _query("prioridade", {"type": "string", "enum": list(pedidos.PRIORIDADES)}),
-                    _query("cliente", CLIENTE_FILTER, "case- and accent-insensitive substring"),
+                    _query("cliente", CLIENTE_FILTER, "words, ignoring case, accents and punctuation"),
                     _query("data_inicio", DATE_FILTER, "on data_entrada, inclusive"),
                     _query("data_fim", DATE_FILTER, "on data_entrada, inclusive"),
                     _query("skip", {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 0}),

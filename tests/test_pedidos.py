@@ -387,6 +387,18 @@ def test_list_filters(client, auth, criar):
     assert ids("data_inicio=2026-11-15&data_fim=2026-11-15") == [b["id"]]
 
 
+def test_the_client_search_ignores_accents_case_and_punctuation(client, auth, criar):
+    arco = criar(cliente="Gráfica Arco-Íris", data_entrega=None)
+    criar(cliente="Arcos Iristes", data_entrega=None)
+
+    def ids(query):
+        return [p["id"] for p in client.get(f"/pedidos/?cliente={query}", headers=auth).get_json()]
+
+    for query in ("arco iris", "ARCO-IRIS", "arco  íris", "Arco-Íris", "grafica, arco"):
+        assert ids(query) == [arco["id"]], query
+    assert ids("--") == []  # punctuation alone matches nothing, rather than everything
+
+
 def test_nul_character_is_422_not_a_database_error(client, auth):
     response = client.post("/pedidos/", json={**NOVO, "cliente": "Ana\x00"}, headers=auth)
     assert response.status_code == 422

@@ -16,8 +16,8 @@ from sgp_app.models import Contador
 from tests.conftest import PASSWORD
 from tests.live import ROOT, TEST_SECRET, LiveServer, make_user
 
-HEAD = "0003"
-NEXT = "0004"
+HEAD = "0004"
+NEXT = "0005"
 
 # A later revision, as a developer would write it: a column added to a table that has rows.
 NEXT_REVISION = f'''
@@ -153,3 +153,21 @@ def test_workers_starting_together_build_the_schema_once(db_url):
     with app.app_context():
         assert schema.revision() == HEAD
         assert db.session.scalar(select(db.func.count()).select_from(Contador)) == len(schema.COUNTERS)
+
+
+def test_revision_0004_rewrites_the_search_copy_of_stored_orders(database_in_use):
+    url, headers = database_in_use
+    app = make_app(url)
+    client = app.test_client()
+    pedido = client.post("/pedidos/", json={"cliente": "Arco-Íris", "valor_total": "1"}, headers=headers).get_json()
+    with app.app_context():
+        command.downgrade(schema._config(), "0003")
+        busca = db.session.scalar(text("SELECT cliente_busca FROM pedidos WHERE id = :id"), {"id": pedido["id"]})
+        db.session.remove()
+        db.engine.dispose()
+    assert busca == "arco-iris"  # as revision 0003 kept it
+    app = make_app(url)  # upgrades on creation
+    found = app.test_client().get("/pedidos/?cliente=arco iris", headers=headers).get_json()
+    assert [p["id"] for p in found] == [pedido["id"]]
+    with app.app_context():
+        db.engine.dispose()

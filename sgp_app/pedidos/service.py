@@ -4,7 +4,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from .. import events
 from ..db import begin_write, next_value
@@ -33,10 +33,17 @@ SEARCH_KEY_LENGTH = Pedido.__table__.c.cliente_busca.type.length
 
 
 def search_key(text):
-    """Lower-case ``text`` without accents: "Gráfica" and "grafica" match."""
+    """The words of ``text``, lower-case, without accents or punctuation: "Arco-Íris" is "arco iris".
+
+    Stored beside each order (``cliente_busca``) and applied to the list's ``cliente`` filter, so
+    "arco iris", "ARCO-IRIS" and "arco íris" all find "Arco-Íris". Migration 0004 applied it to
+    the orders stored before.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = "".join(c if c.isalnum() else " " for c in letters).split()
     # Cut to the column: decomposition can lengthen text ("½" is "1⁄2").
-    return "".join(c for c in decomposed if not unicodedata.combining(c))[:SEARCH_KEY_LENGTH]
+    return " ".join(words)[:SEARCH_KEY_LENGTH]
 
 
 def _totals(pedido, clean, itens):
@@ -185,8 +192,9 @@ def search(filters, skip, limit):
     if "prioridade" in filters:
         query = query.where(Pedido.prioridade == filters["prioridade"])
     if filters.get("cliente"):
-        pattern = search_key(filters["cliente"]).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Pedido.cliente_busca.like(f"%{pattern}%", escape="\\"))
+        # Only letters, digits and single spaces are left: nothing LIKE would read as a wildcard.
+        words = search_key(filters["cliente"])
+        query = query.where(Pedido.cliente_busca.contains(words) if words else false())
     if "data_inicio" in filters:
         query = query.where(Pedido.data_entrada >= filters["data_inicio"])
     if "data_fim" in filters:
