@@ -31,8 +31,12 @@ TIPOS = (PEDIDO_CRIADO, PEDIDO_ATUALIZADO, PEDIDO_CANCELADO)
 TOKENS_REVOGADOS = "tokens_revogados"
 
 
-def record(tipo, pedido):
-    """Write the evento for ``pedido``'s change into the current transaction."""
+def record(tipo, pedido, autor=None):
+    """Write the evento for ``pedido``'s change into the current transaction.
+
+    :param autor: the :class:`~sgp_app.auth.tokens.Sessao` of the user who made the change, or
+        ``None`` for a change made outside a request (the CLI).
+    """
     evento = Evento(
         id=next_value("evento"),
         tipo=tipo,
@@ -41,6 +45,8 @@ def record(tipo, pedido):
         cliente=pedido.cliente,
         valor_total=pedido.valor_total,
         timestamp=utcnow().isoformat(),
+        usuario_id=autor.usuario_id if autor else None,
+        usuario_nome=autor.username if autor else None,
     )
     db.session.add(evento)
     _pending().append((signals.eventos_committed, evento.to_message()))

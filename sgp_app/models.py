@@ -138,6 +138,9 @@ class Evento(db.Model):
     # Kept as the exact text sent on the socket.
     timestamp: Mapped[str] = mapped_column(String(40))
     criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Who made the change, as they were named then; both None for a change made outside a request.
+    usuario_id: Mapped[int | None] = mapped_column(Integer)
+    usuario_nome: Mapped[str | None] = mapped_column(String(80))
 
     def to_message(self):
         return {
@@ -148,6 +151,36 @@ class Evento(db.Model):
             "cliente": self.cliente,
             "valor_total": str(self.valor_total),
             "timestamp": self.timestamp,
+            "usuario": autor(self.usuario_id, self.usuario_nome),
+        }
+
+
+def autor(usuario_id, username):
+    """The ``usuario`` of an event or a history entry: ``{"id", "username"}``, or ``None``."""
+    return None if usuario_id is None else {"id": usuario_id, "username": username}
+
+
+class HistoricoPedido(db.Model):
+    """One change of an order, kept as long as the order (the event log is pruned; this is not)."""
+
+    __tablename__ = "historico_pedidos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pedido_id: Mapped[int] = mapped_column(ForeignKey("pedidos.id"), index=True)
+    versao: Mapped[int] = mapped_column(Integer)
+    tipo: Mapped[str] = mapped_column(String(30))
+    usuario_id: Mapped[int | None] = mapped_column(Integer)
+    usuario_nome: Mapped[str | None] = mapped_column(String(80))
+    timestamp: Mapped[str] = mapped_column(String(40))  # the same text as the change's event
+    alteracoes: Mapped[str] = mapped_column(Text)  # a JSON object: {field: {"de": old, "para": new}}
+
+    def to_dict(self):
+        return {
+            "versao": self.versao,
+            "tipo": self.tipo,
+            "usuario": autor(self.usuario_id, self.usuario_nome),
+            "timestamp": self.timestamp,
+            "alteracoes": json.loads(self.alteracoes),
         }
 
 

@@ -112,6 +112,7 @@ SPEC = {
                 (pedidos.PedidoUpdate, "validation"),
                 (pedidos.Pedido, "serialization"),
                 (pedidos.Evento, "serialization"),
+                (pedidos.HistoricoEntrada, "serialization"),
             ),
         },
     },
@@ -217,6 +218,19 @@ SPEC = {
                     **_errors(400, 401, 404, 409, 412),
                 },
             },
+        },
+        "/pedidos/{pedido_id}/historico": {
+            "get": {
+                "operationId": "getHistoricoPedido",
+                "tags": ["pedidos"],
+                "summary": "The order's changes, oldest first, each with its author (kept as long as the order)",
+                "security": BEARER,
+                "parameters": [ID],
+                "responses": {
+                    "200": _response("History", {"type": "array", "items": _ref("HistoricoEntrada")}),
+                    **_errors(401, 404),
+                },
+            }
         },
         "/pedidos/eventos": {
             "get": {

@@ -7,7 +7,7 @@ from sgp_app.models import Evento, Pedido
 from tests.conftest import PASSWORD
 from tests.test_pedidos import NOVO
 
-FIELDS = {"type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp"}
+FIELDS = {"type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp", "usuario"}
 
 
 def eventos(client, auth, query=""):
@@ -16,7 +16,7 @@ def eventos(client, auth, query=""):
     return response.get_json()
 
 
-def test_each_change_writes_its_event(client, auth):
+def test_each_change_writes_its_event(client, auth, usuario):
     pedido = client.post("/pedidos/", json=NOVO, headers=auth).get_json()
     client.patch(f"/pedidos/{pedido['id']}", json={"status": "em_producao"}, headers=auth)
     client.patch(f"/pedidos/{pedido['id']}", json={"status": "cancelado"}, headers=auth)
@@ -33,6 +33,7 @@ def test_each_change_writes_its_event(client, auth):
     assert [e["evento_id"] for e in got] == [1, 2, 3, 4, 5]
     for e in got:
         assert set(e) == FIELDS
+        assert e["usuario"] == {"id": usuario["id"], "username": "ana"}
         assert e["cliente"] == "Gráfica Sol"
         assert e["valor_total"] == "325.00"
         assert e["timestamp"].endswith("+00:00")

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from alembic import command
@@ -16,8 +17,8 @@ from sgp_app.models import Contador
 from tests.conftest import PASSWORD
 from tests.live import ROOT, TEST_SECRET, LiveServer, make_user
 
-HEAD = "0004"
-NEXT = "0005"
+HEAD = "0005"
+NEXT = "0006"
 
 # A later revision, as a developer would write it: a column added to a table that has rows.
 NEXT_REVISION = f'''
@@ -169,5 +170,25 @@ def test_revision_0004_rewrites_the_search_copy_of_stored_orders(database_in_use
     app = make_app(url)  # upgrades on creation
     found = app.test_client().get("/pedidos/?cliente=arco iris", headers=headers).get_json()
     assert [p["id"] for p in found] == [pedido["id"]]
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_revision_0005_gives_orders_stored_before_it_their_creation_in_the_history(database_in_use):
+    url, headers = database_in_use
+    app = make_app(url)
+    client = app.test_client()
+    pedido = client.post("/pedidos/", json={"cliente": "Antiga", "valor_total": "1"}, headers=headers).get_json()
+    with app.app_context():
+        command.downgrade(schema._config(), "0004")
+        db.session.remove()
+        db.engine.dispose()
+    app = make_app(url)  # upgrades on creation
+    got = app.test_client().get(f"/pedidos/{pedido['id']}/historico", headers=headers).get_json()
+    # Precise like an event's timestamp; the order shows criado_em to the second.
+    assert datetime.fromisoformat(got[0].pop("timestamp")).replace(microsecond=0) == datetime.fromisoformat(
+        pedido["criado_em"]
+    )
+    assert got == [{"versao": 1, "tipo": "pedido_criado", "usuario": None, "alteracoes": {}}]
     with app.app_context():
         db.engine.dispose()

@@ -10,7 +10,7 @@ import websockets
 from tests.conftest import PASSWORD, start_module_server
 from tests.ws import Api, connect, expect_close, expect_silence, recv_events, recv_json, run
 
-EVENT_FIELDS = {"type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp"}
+EVENT_FIELDS = {"type", "evento_id", "pedido_id", "status_atual", "cliente", "valor_total", "timestamp", "usuario"}
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,7 @@ def test_each_change_reaches_every_authenticated_client_with_the_contract_fields
             assert e["pedido_id"] == pedido["id"]
             assert e["cliente"] == "Gráfica Sol"
             assert e["valor_total"] == "325.00"
+            assert e["usuario"]["username"] == "ana" and isinstance(e["usuario"]["id"], int)
             assert isinstance(e["evento_id"], int)
             assert e["timestamp"].endswith("+00:00")
         ids = [e["evento_id"] for e in events]

@@ -2,9 +2,9 @@
 with them, and ``/openapi.json`` is generated from them."""
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from ..fields import (
     MAX_MONEY,
@@ -180,16 +180,44 @@ class Pedido(BaseModel):
     versao: int
 
 
+TIPOS_EVENTO = ("pedido_criado", "pedido_atualizado", "pedido_cancelado")
+
+
+class Autor(BaseModel):
+    """The user who made a change."""
+
+    id: int
+    username: str
+
+
 class Evento(BaseModel):
     """An event, exactly as sent on the socket and listed by GET /pedidos/eventos."""
 
-    type: Choice(("pedido_criado", "pedido_atualizado", "pedido_cancelado"))
+    type: Choice(TIPOS_EVENTO)
     evento_id: int
     pedido_id: int
     status_atual: Choice(STATUSES)
     cliente: str
     valor_total: MoneyOut
     timestamp: str
+    usuario: Autor | None = Field(description="who made the change; null for a change made outside a request (CLI)")
+
+
+class Alteracao(BaseModel):
+    """A field's value before and after a change, as the order shows it."""
+
+    de: Any
+    para: Any
+
+
+class HistoricoEntrada(BaseModel):
+    """One change of an order, as GET /pedidos/<id>/historico lists it."""
+
+    versao: int
+    tipo: Choice(TIPOS_EVENTO)
+    usuario: Autor | None
+    timestamp: str
+    alteracoes: dict[str, Alteracao] = Field(description="{} for pedido_criado")
 
 
 def validate(data, partial=False, max_itens=200):

@@ -1,5 +1,6 @@
 """Order rules: totals, the status machine, versions, and the evento of every change."""
 
+import json
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -10,7 +11,7 @@ from .. import events
 from ..db import begin_write, next_value
 from ..errors import ApiError, ValidationError
 from ..extensions import db
-from ..models import ItemPedido, Pedido, utcnow
+from ..models import HistoricoPedido, ItemPedido, Pedido, utcnow
 from . import schemas
 from .schemas import FINAL_STATUSES, ITEM_FIELDS, MAX_MONEY, TRANSITIONS, valor_itens
 
@@ -29,6 +30,8 @@ DIRECT_FIELDS = (
     "prioridade",
 )
 CHANGEABLE = (*DIRECT_FIELDS, "status", "valor_itens", "valor_frete")
+# What the history shows of a change: what a client set, and the total that follows from it.
+HISTORY_FIELDS = (*DIRECT_FIELDS, "status", "valor_frete", "valor_total", "itens")
 SEARCH_KEY_LENGTH = Pedido.__table__.c.cliente_busca.type.length
 
 
@@ -79,8 +82,45 @@ def _apply_fields(pedido, clean):
     pedido.cliente_busca = search_key(pedido.cliente)
 
 
-def create(clean):
-    """Create an order from validated input; commit; return it."""
+def _plain(value):
+    """``value`` as JSON gives it in an order: money and dates as strings, items as objects."""
+    if isinstance(value, list):
+        return [{k: _plain(v) for k, v in item.items()} for item in value]
+    if isinstance(value, (Decimal, date)):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    return value
+
+
+def _alteracoes(before, after):
+    """``{field: {"de": old, "para": new}}`` for every field that differs between two snapshots."""
+    return {
+        name: {"de": _plain(before[name]), "para": _plain(after[name])}
+        for name in HISTORY_FIELDS
+        if before[name] != after[name]
+    }
+
+
+def _record(tipo, pedido, autor, alteracoes):
+    """Write the change's event (pruned with the log) and its history entry (kept with the order)."""
+    evento = events.record(tipo, pedido, autor)
+    db.session.add(
+        HistoricoPedido(
+            pedido_id=pedido.id,
+            versao=pedido.versao,
+            tipo=tipo,
+            usuario_id=evento.usuario_id,
+            usuario_nome=evento.usuario_nome,
+            timestamp=evento.timestamp,
+            alteracoes=json.dumps(alteracoes, ensure_ascii=False),
+        )
+    )
+
+
+def create(clean, autor=None):
+    """Create an order from validated input; commit; return it.
+
+    :param autor: the :class:`~sgp_app.auth.tokens.Sessao` making the change, or ``None`` (CLI).
+    """
     begin_write()
     pedido = Pedido(
         status="pendente",
@@ -97,7 +137,7 @@ def create(clean):
     pedido.numero = f"{next_value('pedido_numero'):010d}"
     db.session.add(pedido)
     db.session.flush()
-    events.record(events.PEDIDO_CRIADO, pedido)
+    _record(events.PEDIDO_CRIADO, pedido, autor, {})
     db.session.commit()
     return pedido
 
@@ -118,15 +158,16 @@ def _item_dicts(pedido):
 def _snapshot(pedido):
     """Everything a client can change, to tell a real change from a no-op."""
     data = {name: getattr(pedido, name) for name in CHANGEABLE}
+    data["valor_total"] = pedido.valor_total
     data["itens"] = _item_dicts(pedido)
     return data
 
 
-def _commit_change(pedido, tipo):
+def _commit_change(pedido, tipo, autor, before):
     pedido.versao += 1
     pedido.atualizado_em = utcnow()
     db.session.flush()
-    events.record(tipo, pedido)
+    _record(tipo, pedido, autor, _alteracoes(before, _snapshot(pedido)))
     db.session.commit()
     return pedido
 
@@ -136,7 +177,7 @@ def _unchanged(pedido_id):
     return get(pedido_id)
 
 
-def update(pedido_id, clean, expected_versao=None):
+def update(pedido_id, clean, expected_versao=None, autor=None):
     """Apply a validated PATCH; commit; return the order.
 
     A PATCH that changes nothing returns the order as it is: no new version, no evento.
@@ -161,10 +202,10 @@ def update(pedido_id, clean, expected_versao=None):
         raise ApiError(409, f"Transição inválida: {old_status} → {new_status}", code="invalid_transition")
     _check_dates(pedido)
     tipo = events.PEDIDO_CANCELADO if new_status == "cancelado" else events.PEDIDO_ATUALIZADO
-    return _commit_change(pedido, tipo)
+    return _commit_change(pedido, tipo, autor, before)
 
 
-def cancel(pedido_id, expected_versao=None):
+def cancel(pedido_id, expected_versao=None, autor=None):
     """Cancel an order (never erase it); cancelling a cancelled order is a no-op."""
     begin_write()
     pedido = _locked(pedido_id, expected_versao)
@@ -173,8 +214,9 @@ def cancel(pedido_id, expected_versao=None):
     if pedido.status == "entregue":
         db.session.rollback()
         raise ApiError(409, "Pedido entregue não pode ser cancelado", code="final_status")
+    before = _snapshot(pedido)
     pedido.status = "cancelado"
-    return _commit_change(pedido, events.PEDIDO_CANCELADO)
+    return _commit_change(pedido, events.PEDIDO_CANCELADO, autor, before)
 
 
 def get(pedido_id):
@@ -182,6 +224,15 @@ def get(pedido_id):
     if pedido is None:
         raise ApiError(404, "Pedido não encontrado")
     return pedido
+
+
+def historico(pedido_id):
+    """The order's changes, oldest first (404 for an unknown order)."""
+    get(pedido_id)
+    rows = db.session.scalars(
+        select(HistoricoPedido).where(HistoricoPedido.pedido_id == pedido_id).order_by(HistoricoPedido.id)
+    )
+    return [row.to_dict() for row in rows]
 
 
 def search(filters, skip, limit):

@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 
 from .. import events
 from ..auth import login_required
@@ -56,7 +56,7 @@ def _order_response(pedido, status=200):
 @login_required
 def create_pedido():
     """Create an order; it starts ``pendente``."""
-    pedido = service.create(validate(json_body(), max_itens=current_app.config["SGP_MAX_ITENS"]))
+    pedido = service.create(validate(json_body(), max_itens=current_app.config["SGP_MAX_ITENS"]), g.sessao)
     body, status, headers = _order_response(pedido, 201)
     headers["Location"] = url_for("pedidos.get_pedido", pedido_id=pedido.id)
     return body, status, headers
@@ -127,15 +127,22 @@ def update_pedido(pedido_id):
     """Change an order's fields or status; ``If-Match`` guards against lost updates."""
     expected = _if_match()
     changes = validate(json_body(), partial=True, max_itens=current_app.config["SGP_MAX_ITENS"])
-    return _order_response(service.update(pedido_id, changes, expected))
+    return _order_response(service.update(pedido_id, changes, expected, g.sessao))
 
 
 @bp.delete("/<id:pedido_id>")
 @login_required
 def cancel_pedido(pedido_id):
     """Cancel an order; it is kept, with status ``cancelado``."""
-    service.cancel(pedido_id, _if_match())
+    service.cancel(pedido_id, _if_match(), g.sessao)
     return {"message": "Pedido cancelado com sucesso"}
+
+
+@bp.get("/<id:pedido_id>/historico")
+@login_required
+def historico_pedido(pedido_id):
+    """The order's changes, oldest first, each with its author; kept as long as the order."""
+    return service.historico(pedido_id)
 
 
 @bp.get("/eventos")
