@@ -18,6 +18,8 @@ from .redaction import redact
 
 log = logging.getLogger("sgp_app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Routes that hold a connection open: their requests are logged as an open and a close.
+LIVE_PATHS = ("/ws/pedidos", "/pedidos/stream")
 FIELDS = ("request_id", "method", "path", "status", "duration_ms", "remote", "usuario", "close_code", "event")
 
 
@@ -67,8 +69,9 @@ def init_app(app):
 
     @app.after_request
     def log_request(response):
-        if request.path == "/ws/pedidos":
-            return response  # sockets log their own open and close
+        response.headers["X-Request-Id"] = request_id()
+        if request.path in LIVE_PATHS and response.status_code in (101, 200):
+            return response  # sockets and streams log their own open and close
         duration = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2)
         path = redact(request.full_path.rstrip("?"))
         log.info(
@@ -87,18 +90,18 @@ def init_app(app):
                 "remote": request.remote_addr,
             },
         )
-        response.headers["X-Request-Id"] = request_id()
         return response
 
 
 def socket_event(event, conn, **fields):
-    """Log a socket's open or close, with its request id and user (never its token)."""
+    """Log a socket's (or a stream's) open or close, with its request id and user (never its token)."""
     usuario = conn.sessao.username if conn.sessao is not None else None
     log.info(
-        "socket %s id=%s usuario=%s %s",
+        "%s %s id=%s usuario=%s %s",
+        conn.kind,
         event,
         request_id(),
         usuario or "-",
         " ".join(f"{k}={v}" for k, v in fields.items()),
-        extra={"event": f"socket_{event}", "request_id": request_id(), "usuario": usuario, **fields},
+        extra={"event": f"{conn.kind}_{event}", "request_id": request_id(), "usuario": usuario, **fields},
     )

@@ -23,6 +23,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from .logs import LIVE_PATHS
+
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -79,8 +81,8 @@ def init_app(app):
 
     @app.after_request
     def observe_request(response):
-        if request.path == "/ws/pedidos":
-            return response  # a socket's lifetime is not a request's latency
+        if request.path in LIVE_PATHS and response.status_code in (101, 200):
+            return response  # a socket's or a stream's lifetime is not a request's latency
         # The route pattern, not the path: /pedidos/<id:pedido_id> is one series, not one per order.
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
         method = request.method if request.method in METHODS else "other"

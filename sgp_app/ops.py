@@ -27,13 +27,15 @@ def health():
     realtime = {"ok": hub is not None and live_events_available()}
     if not realtime["ok"]:
         realtime["detail"] = NEEDS_GEVENT if hub else "This app was built without live events."
+    connections = hub.registry.snapshot() if hub else []
     status = "ok" if database["ok"] and broker["ok"] and realtime["ok"] else ("degraded" if database["ok"] else "fail")
     body = {
         "status": status,
         "database": database,
         "broker": broker,
         "live_events": realtime,
-        "sockets": len(hub.registry) if hub else 0,
+        "sockets": sum(c.kind == "socket" for c in connections),
+        "streams": sum(c.kind == "stream" for c in connections),
         "worker": os.getpid(),
     }
     return body, 200 if database["ok"] else 503

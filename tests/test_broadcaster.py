@@ -9,6 +9,7 @@ from sgp_app import create_app, events
 from sgp_app.extensions import db
 from sgp_app.pedidos import service
 from sgp_app.pedidos.schemas import validate
+from sgp_app.realtime import sse
 from sgp_app.realtime.brokers import Broker
 from sgp_app.realtime.frames import json_text
 from sgp_app.realtime.registry import Registry
@@ -46,7 +47,9 @@ class FakeSessao:
 class FakeConn:
     """What the registry needs of a connection; records the event ids and the close it gets."""
 
-    def __init__(self, token_hash="t1", max_queue=256):
+    def __init__(self, token_hash="t1", max_queue=256, framing=sse.WS):
+        self.framing = framing
+        self.frames = []
         self.sessao = FakeSessao(token_hash)
         self.max_queue = max_queue
         self.backlog = None
@@ -57,6 +60,7 @@ class FakeConn:
     def send_frame(self, frame):
         if self.closed:
             return False
+        self.frames.append(frame)
         self.received.append(json.loads(frame[frame.index(b"{") :])["evento_id"])
         return True
 
@@ -250,4 +254,15 @@ def test_unauthenticated_connections_get_no_events():
 
 
 def frame_for(evento_id):
-    return json_text({"evento_id": evento_id}).encode()
+    return sse.event_frames(evento_id, "pedido_criado", json_text({"evento_id": evento_id}).encode())
+
+
+def test_each_connection_gets_the_framing_of_its_kind_from_one_set_of_frames():
+    registry, socket, stream = Registry(), FakeConn(), FakeConn(framing=sse.SSE)
+    for conn in (socket, stream):
+        registry.add(conn)
+    frames = frame_for(9)
+    assert registry.fan_out(9, frames) == 2
+    assert socket.frames[0] is frames[sse.WS] and stream.frames[0] is frames[sse.SSE]
+    assert stream.frames[0] == b'id: 9\nevent: pedido_criado\ndata: {"evento_id":9}\n\n'
+    assert socket.frames[0] == b'\x81\x0f{"evento_id":9}'

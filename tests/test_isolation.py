@@ -7,6 +7,7 @@ import pytest
 import websockets
 
 from tests.conftest import PASSWORD, start_module_server
+from tests.sse import SseClient
 from tests.ws import Api, connect, expect_close, recv_json, run
 
 ORDERS = 80
@@ -69,3 +70,26 @@ def test_stalled_clients_do_not_delay_others_and_are_closed_with_1013(server):
             await ws.close()
 
     run(scenario(), timeout=180)
+
+
+def test_a_stalled_stream_is_cut_with_its_reason_and_holds_back_nobody(server):
+    token = server.login("ana", PASSWORD)
+    slow_before = server.metric("sgp_websocket_slow_clients_total")
+    stalled = SseClient(server, f"?token={token}", rcvbuf=4096)  # reads nothing until the end
+    healthy = SseClient(server, f"?token={token}")
+    try:
+        created = [
+            server.request("POST", "/pedidos/", token, json={"cliente": "Cliente com um nome comprido " * 6}).json()
+            for _ in range(ORDERS)
+        ]
+        assert [m["data"]["pedido_id"] for m in healthy.events(ORDERS)] == [p["id"] for p in created]
+        got = []
+        while (message := stalled.next())["event"] != "encerrado":
+            got.append(message["data"]["pedido_id"])
+        assert message["data"]["code"] == 1013
+        assert got == [p["id"] for p in created][: len(got)] and len(got) < ORDERS
+        assert stalled.ended()
+        assert server.metric("sgp_websocket_slow_clients_total") == slow_before + 1
+    finally:
+        stalled.close()
+        healthy.close()

@@ -4,7 +4,8 @@ import re
 
 from sgp_app.openapi import SPEC
 
-# Pages for people (the board, these docs) and their files; the socket has its own README section.
+# Pages for people (the board, these docs) and their files; the socket and the event stream have
+# their own sections in docs/protocol.md (an endless text/event-stream is no operation to fuzz).
 UNDOCUMENTED = {
     "/",
     "/board/<path:filename>",
@@ -13,6 +14,7 @@ UNDOCUMENTED = {
     "/docs/swagger/<name>",
     "/static/<path:filename>",
     "/ws/pedidos",
+    "/pedidos/stream",
 }
 
 

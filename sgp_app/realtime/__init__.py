@@ -1,4 +1,4 @@
-"""Live order events on ``/ws/pedidos``: registry, broadcaster, broker, socket route."""
+"""Live order events on ``/ws/pedidos`` and ``/pedidos/stream``: registry, broadcaster, broker, routes."""
 
 import threading
 import time
@@ -13,6 +13,8 @@ from .frames import CLOSE_GOING_AWAY
 from .janitor import Janitor
 from .registry import Registry
 from .socket import PATH, NoReader, Session, prepare_handshake
+from .stream import PATH as STREAM_PATH
+from .stream import pedidos_stream
 
 EXTENSION = "sgp_realtime"
 
@@ -34,6 +36,16 @@ class Hub:
         self.janitor = Janitor(app, self.registry)
         self._start_lock = threading.Lock()
         self.started = False
+        self._connection_options = (
+            config["SGP_WS_SEND_QUEUE"],
+            config["SGP_WS_SEND_TIMEOUT"],
+            config["SGP_WS_SEND_BUFFER"],
+            config["SGP_WS_SEND_QUEUE_BYTES"],
+        )
+
+    def connection(self, cls, sock):
+        """A :class:`~sgp_app.realtime.connection.Connection` (or subclass) over ``sock``, with the send bounds."""
+        return cls(sock, *self._connection_options)
 
     def ensure_started(self):
         with self._start_lock:
@@ -43,7 +55,7 @@ class Hub:
                 self.started = True
 
     def going_away(self):
-        """Close every socket with 1001: the server is restarting; clients reconnect and resume."""
+        """Close every socket (and stream) with 1001: the server is restarting; clients reconnect and resume."""
         return self.registry.close_where(lambda c: True, CLOSE_GOING_AWAY, "Servidor reiniciando; reconecte")
 
 
@@ -66,6 +78,11 @@ def pedidos_socket(ws):
     Session(hub, ws).run()
 
 
+def stream():
+    """Order events as Server-Sent Events (see the README's protocol section)."""
+    return pedidos_stream(current_hub())
+
+
 def init_app(app, broker=None):
     hub = app.extensions[EXTENSION] = Hub(app, broker)
     # Revocations travel as events do: committed log entries, published in id order.
@@ -75,3 +92,4 @@ def init_app(app, broker=None):
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"thread_class": NoReader})
     app.before_request(prepare_handshake)
     sock.init_app(app)
+    app.add_url_rule(STREAM_PATH, "pedidos_stream", stream, methods=["GET"])

@@ -15,7 +15,8 @@ import time
 from .. import events
 from ..extensions import db
 from ..metrics import EVENTS_BROADCAST, EVENTS_PUBLISHED, LIVE_DELIVERIES, REPLAYED_DELIVERIES, observe_delivery
-from .frames import BAD_TOKEN, CLOSE_POLICY, json_text, text_frame
+from .frames import BAD_TOKEN, CLOSE_POLICY, json_text
+from .sse import event_frames
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,8 @@ class Broadcaster:
         if "control" in message:
             self.registry.close_tokens(message["tokens"], CLOSE_POLICY, BAD_TOKEN)
         else:
-            LIVE_DELIVERIES.inc(self.registry.fan_out(message["evento_id"], text_frame(text.encode())))
+            frames = event_frames(message["evento_id"], message["type"], text.encode())
+            LIVE_DELIVERIES.inc(self.registry.fan_out(message["evento_id"], frames))
             EVENTS_BROADCAST.inc()
             observe_delivery(message["timestamp"])
         self.expected = message["evento_id"] + 1
@@ -209,14 +211,17 @@ class Broadcaster:
         finally:
             sent, current = self.registry.end_replay(conn, last)
             LIVE_DELIVERIES.inc(sent)
-        conn.send_json({"type": "sincronizado", "ultimo_evento_id": current, "completo": completo})
+        conn.send_sincronizado(current, completo)
 
     def _replay(self, conn, after):
         last = after
         while not conn.closing:
             try:
                 rows = events.eventos_after(last, REPLAY_PAGE)
-                frames = [(row.id, text_frame(json_text(row.to_message()).encode())) for row in rows]
+                frames = [
+                    (row.id, event_frames(row.id, row.tipo, json_text(row.to_message()).encode())[conn.framing])
+                    for row in rows
+                ]
             finally:
                 db.session.rollback()  # hold no transaction while waiting for the client
             for evento_id, frame in frames:

@@ -19,6 +19,7 @@ from collections import deque
 import gevent
 
 from ..metrics import SLOW_CLIENTS
+from . import sse
 from .frames import CLOSE_TRY_AGAIN_LATER, PING_FRAME, SLOW_CLIENT, close_frame, echo_close_code, json_frame
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,18 @@ CLOSE_WAIT = 2.0  # seconds to wait for the client's answer to our close frame
 class Connection:
     """A client socket of ``/ws/pedidos`` and what the server knows of it.
 
+    :class:`StreamConnection` is the same for ``/pedidos/stream``; ``framing`` says which of an
+    event's framings (:func:`~sgp_app.realtime.sse.event_frames`) a connection is written.
+
     :param sock: the client's gevent socket, after the handshake.
     :param max_queue: frames that may wait for this client; one more closes it with 1013.
     :param send_timeout: seconds a closing connection may take to write its last frames.
     :param send_buffer: the socket's kernel send buffer in bytes (``SO_SNDBUF``); 0 keeps the OS default.
     :param max_queue_bytes: bytes that may wait for this client; more closes it with 1013.
     """
+
+    framing = sse.WS
+    kind = "socket"
 
     def __init__(self, sock, max_queue, send_timeout, send_buffer=0, max_queue_bytes=1 << 20):
         if send_buffer:
@@ -79,6 +86,10 @@ class Connection:
 
     def send_json(self, message):
         return self.send_frame(json_frame(message))
+
+    def send_sincronizado(self, ultimo_evento_id, completo):
+        """The end of a replay (see :meth:`~sgp_app.realtime.broadcaster.Broadcaster.replay`)."""
+        return self.send_json({"type": "sincronizado", "ultimo_evento_id": ultimo_evento_id, "completo": completo})
 
     def _write(self, frame, bounded=True):
         if self._writer is not None:  # the writer owns the socket: queue behind it
@@ -200,3 +211,38 @@ class Connection:
         self.closing = True
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
+
+
+class StreamConnection(Connection):
+    """A client of ``/pedidos/stream`` (Server-Sent Events): the socket's write path and bounds,
+    SSE framing, heartbeats instead of pings, and no close handshake.
+
+    Closing writes a last ``encerrado`` message with the socket's close code and reason, then
+    ends the response once what is queued is written; EventSource reconnects by itself (with
+    ``Last-Event-ID``) unless the token is no longer good, which then gets 401.
+    """
+
+    framing = sse.SSE
+    kind = "stream"
+
+    def send_sincronizado(self, ultimo_evento_id, completo):
+        body = {"ultimo_evento_id": ultimo_evento_id, "completo": completo}
+        return self.send_frame(sse.message("sincronizado", body))
+
+    def ping(self):
+        """A heartbeat comment: keeps proxies from timing out an idle stream, and finds dead peers."""
+        self.send_frame(sse.HEARTBEAT)
+        return True
+
+    def close(self, code, reason="", drop_pending=False):
+        if self.closing:
+            return
+        if drop_pending:
+            self._drop_queue()
+        self._write(sse.message("encerrado", {"code": code, "reason": reason}), bounded=False)
+        self.closing, self.close_code = True, code
+        self._abort_timer = gevent.spawn(self._end)
+
+    def _end(self):
+        self.wait_written(self.send_timeout)
+        self.abort()

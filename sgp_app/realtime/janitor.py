@@ -11,6 +11,7 @@ from ..auth import tokens
 from ..extensions import db
 from ..models import SessaoToken, utcnow
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_TRY_AGAIN_LATER
+from .sse import SSE, WS
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,8 @@ SWEEP_INTERVAL = 1.0
 
 
 class Janitor:
-    """Pings every socket, closes those whose peer, auth window, token lifetime or token ended; prunes the logs."""
+    """Pings every socket and heartbeats every stream; closes those whose peer, auth window, token lifetime
+    or token ended; prunes the logs."""
 
     def __init__(self, app, registry):
         self.app = app
@@ -26,6 +28,7 @@ class Janitor:
         config = app.config
         self.auth_timeout = config["SGP_WS_AUTH_TIMEOUT"]
         self.ping_interval = config["SGP_WS_PING_INTERVAL"]
+        self.heartbeat_interval = config["SGP_SSE_HEARTBEAT"]
         self.prune_interval = config["SGP_EVENT_PRUNE_INTERVAL"]
 
     def start(self):
@@ -33,12 +36,16 @@ class Janitor:
 
     def _run(self):
         next_ping = time.monotonic() + self.ping_interval
+        next_heartbeat = time.monotonic() + self.heartbeat_interval
         next_prune = time.monotonic()
         while True:
-            time.sleep(min(SWEEP_INTERVAL, self.ping_interval))
+            time.sleep(min(SWEEP_INTERVAL, self.ping_interval, self.heartbeat_interval))
             try:
                 self.sweep()
                 now = time.monotonic()
+                if now >= next_heartbeat:
+                    next_heartbeat = now + self.heartbeat_interval
+                    self.heartbeat()
                 if now >= next_ping:
                     next_ping = now + self.ping_interval
                     self.ping_all()
@@ -76,9 +83,15 @@ class Janitor:
             lambda c: c.sessao is not None and c.sessao.expira_em <= now, CLOSE_POLICY, "Token expirado"
         )
 
+    def heartbeat(self):
+        """A comment line on every stream: proxies keep it open, and a dead peer's writes fail."""
+        for conn in self.registry.snapshot():
+            if conn.framing == SSE:
+                conn.ping()
+
     def ping_all(self):
         """Send every socket a protocol ping; close those that never answered the last one."""
-        silent = [conn for conn in self.registry.snapshot() if not conn.ping()]
+        silent = [conn for conn in self.registry.snapshot() if conn.framing == WS and not conn.ping()]
         for conn in silent:
             conn.close(CLOSE_TRY_AGAIN_LATER, "Sem resposta ao ping")
             conn.abort()  # a silent peer will not read our close frame either

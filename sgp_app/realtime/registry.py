@@ -42,8 +42,12 @@ class Registry:
         with self.lock:
             conn.sessao = sessao
 
-    def fan_out(self, evento_id, frame):
-        """Hand one framed event to every authenticated connection; return how many took it now."""
+    def fan_out(self, evento_id, frames):
+        """Hand one event to every authenticated connection; return how many took it now.
+
+        :param frames: the event framed once for each kind of client
+            (:func:`~sgp_app.realtime.sse.event_frames`); each connection takes its ``framing``.
+        """
         delivered = 0
         with self.lock:
             for conn in self._connections:
@@ -53,10 +57,10 @@ class Registry:
                     if len(conn.backlog) >= conn.max_queue:
                         conn.drop_slow()  # the replay is too slow to ever catch up
                     else:
-                        conn.backlog.append((evento_id, frame))
+                        conn.backlog.append((evento_id, frames))
                 elif conn.last_evento_id is None or evento_id > conn.last_evento_id:
                     conn.last_evento_id = evento_id
-                    delivered += conn.send_frame(frame)  # a non-blocking write; see Connection
+                    delivered += conn.send_frame(frames[conn.framing])  # a non-blocking write; see Connection
         return delivered
 
     def begin_replay(self, conn):
@@ -75,9 +79,9 @@ class Registry:
         """
         sent = 0
         with self.lock:
-            for evento_id, frame in conn.backlog or ():
+            for evento_id, frames in conn.backlog or ():
                 if evento_id > last:
-                    sent += conn.send_frame(frame)
+                    sent += conn.send_frame(frames[conn.framing])
                     last = evento_id
             conn.backlog = None
             conn.last_evento_id = max(last, conn.last_evento_id or 0)

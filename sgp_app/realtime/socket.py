@@ -74,6 +74,11 @@ def prepare_handshake():
         raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
     _check_handshake(request.headers)
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+    check_origin()
+
+
+def check_origin():
+    """403 for a browser whose ``Origin`` is neither ours nor in ``SGP_ALLOWED_ORIGINS`` (socket and stream)."""
     origin = request.headers.get("Origin")
     if origin is None:
         return  # not a browser
@@ -100,7 +105,7 @@ def _check_handshake(headers):
         raise ApiError(400, "Sec-WebSocket-Key ausente ou inválida", code="bad_handshake")
 
 
-def _ultimo(value):
+def parse_ultimo(value):
     """A valid ``ultimo_evento_id`` (a non-negative integer the database can hold), or ``None``."""
     if isinstance(value, str) and ULTIMO.fullmatch(value):
         return int(value)
@@ -143,13 +148,7 @@ class Session:
         # frees its HTTP handshake state (h11), a few KiB per socket for its whole life.
         self.protocol = ws.ws.connection
         ws.ws = None
-        self.conn = Connection(
-            ws.sock,
-            config["SGP_WS_SEND_QUEUE"],
-            config["SGP_WS_SEND_TIMEOUT"],
-            config["SGP_WS_SEND_BUFFER"],
-            config["SGP_WS_SEND_QUEUE_BYTES"],
-        )
+        self.conn = hub.connection(Connection, ws.sock)
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo = None
         self.replay = None  # the greenlet replaying stored events, while it runs
@@ -169,7 +168,7 @@ class Session:
         registry.add(conn)
         logs.socket_event("open", conn)
         try:
-            self.pending_ultimo = _ultimo(request.args.get("ultimo_evento_id"))
+            self.pending_ultimo = parse_ultimo(request.args.get("ultimo_evento_id"))
             token = request.args.get("token") or bearer_token(request.headers)
             # Look the token up before greeting: a client that has seen "connected" must
             # already receive every later event.
@@ -298,14 +297,14 @@ class Session:
         if kind == "ping":
             self.conn.send_json({"type": "pong", "timestamp": message.get("timestamp")})
         elif kind == "authenticate":
-            ultimo = _ultimo(message.get("ultimo_evento_id"))
+            ultimo = parse_ultimo(message.get("ultimo_evento_id"))
             if ultimo is not None:
                 self.pending_ultimo = ultimo
             token = message.get("token")
             self.authenticate(tokens.lookup(token) if isinstance(token, str) else None)
             db.session.remove()
         elif kind == "resume":
-            ultimo = _ultimo(message.get("ultimo_evento_id"))
+            ultimo = parse_ultimo(message.get("ultimo_evento_id"))
             if not self.conn.authenticated:
                 self.pending_ultimo = ultimo if ultimo is not None else self.pending_ultimo
                 self.error("not_authenticated", "Autentique-se antes de retomar")

@@ -1,0 +1,138 @@
+"""``GET /pedidos/stream``: the order events as Server-Sent Events, for clients that cannot hold a
+WebSocket (proxies that drop ``Upgrade``, ``curl -N``, EventSource).
+
+A stream is served by the socket's machinery: the same registry, broadcaster, replay, janitor and
+write path (a :class:`~sgp_app.realtime.connection.StreamConnection`), so the same resume, the same
+slow-client bound and the same per-worker cap hold, and each event is framed once for every stream.
+The response takes over the client's socket as Flask-Sock does for WebSockets: Flask's after-request
+hooks set the headers (CORS, security, request id) as for any answer, then the head and the events are
+written to the socket directly until the stream ends.
+"""
+
+import logging
+import time
+
+import gevent
+from flask import Response, current_app, request
+
+from .. import logs
+from ..auth import bearer_token, tokens
+from ..errors import ApiError, ValidationError
+from ..extensions import db
+from .connection import StreamConnection
+from .frames import CLOSE_SERVER_ERROR
+from .socket import RECV_BYTES, check_origin, live_events_available, parse_ultimo
+from .sse import response_head
+
+log = logging.getLogger(__name__)
+
+PATH = "/pedidos/stream"
+
+
+def resume_point():
+    """Where to resume from: ``Last-Event-ID`` (an EventSource reconnecting), else ``?ultimo_evento_id``.
+
+    The header wins: EventSource reconnects to the very URL it opened, query included, and the
+    header then holds the last event it actually got. ``None``: live events only.
+    """
+    for name, raw in (
+        ("Last-Event-ID", request.headers.get("Last-Event-ID", "").strip()),
+        ("ultimo_evento_id", request.args.get("ultimo_evento_id")),
+    ):
+        if raw is None or (raw == "" and name == "Last-Event-ID"):
+            continue
+        value = parse_ultimo(raw)
+        if value is None:
+            raise ValidationError({name: "Deve ser um inteiro não negativo (um evento_id)"})
+        return value
+    return None
+
+
+def pedidos_stream(hub):
+    """Check everything that can be answered with a status code, then hand over to :class:`StreamResponse`."""
+    if not live_events_available():
+        raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
+    check_origin()
+    sessao = tokens.lookup(request.args.get("token") or bearer_token(request.headers))
+    db.session.remove()  # held for the stream's whole life otherwise
+    if sessao is None:
+        raise ApiError(401, "Token inválido ou ausente")
+    ultimo = resume_point()
+    sock = request.environ.get("gunicorn.socket")
+    if sock is None:
+        raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
+    if len(hub.registry) >= current_app.config["SGP_WS_MAX_CONNECTIONS"]:
+        raise ApiError(
+            503, "Servidor cheio; tente novamente mais tarde", code="server_full", headers={"Retry-After": "5"}
+        )
+    hub.ensure_started()
+    return StreamResponse(hub, sock, sessao, ultimo)
+
+
+class StreamResponse(Response):
+    """A ``text/event-stream`` answer that, when served, writes itself to the client's socket."""
+
+    def __init__(self, hub, sock, sessao, ultimo):
+        super().__init__(
+            status=200,
+            mimetype="text/event-stream",
+            # X-Accel-Buffering: nginx passes each event on at once instead of buffering the stream.
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Connection": "close"},
+        )
+        self.hub, self.sock, self.sessao, self.ultimo = hub, sock, sessao, ultimo
+
+    def __call__(self, environ, start_response):
+        head = response_head(self.status, self.headers.to_wsgi_list())
+        Stream(self.hub, self.hub.connection(StreamConnection, self.sock), self.sessao, self.ultimo).run(head)
+        # The response is written: gunicorn takes StopIteration as "done, close the connection".
+        raise StopIteration
+
+
+class Stream:
+    """One stream's life, in the request's greenlet: register, replay if asked, wait for the client to go."""
+
+    def __init__(self, hub, conn, sessao, ultimo):
+        self.hub, self.conn, self.sessao, self.ultimo = hub, conn, sessao, ultimo
+        self.replay = None
+
+    def run(self, head):
+        conn, registry = self.conn, self.hub.registry
+        conn.send_frame(head)  # before the connection is registered: no event can come first
+        registry.add(conn)
+        conn.sessao = self.sessao  # for the open line of the log
+        logs.socket_event("open", conn)
+        try:
+            replaying = self.ultimo is not None and registry.begin_replay(conn)
+            registry.authenticate(conn, self.sessao)
+            if replaying:
+                self.replay = gevent.spawn(self._replay)
+            self._read_until_closed()
+        except Exception:
+            log.exception("stream handler failed")
+            conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+        finally:
+            registry.remove(conn)
+            if self.replay is not None:
+                self.replay.kill(block=False)
+            logs.socket_event(
+                "close", conn, close_code=conn.close_code or "-", seconds=round(time.monotonic() - conn.opened_at, 1)
+            )
+            db.session.remove()
+            conn.wait_written(conn.send_timeout)
+            conn.finish()
+
+    def _replay(self):
+        try:
+            self.hub.broadcaster.replay(self.conn, self.ultimo)
+        except Exception:
+            log.exception("replay failed")
+            self.conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+
+    def _read_until_closed(self):
+        """A stream's client sends nothing more; its socket ends when it leaves or when we end it."""
+        while True:
+            try:
+                if not self.conn.sock.recv(RECV_BYTES):
+                    return
+            except OSError:
+                return
