@@ -54,15 +54,19 @@ def on_exit(server):
 
 
 def post_worker_init(worker):
-    """On SIGTERM (stop, or the old workers of a SIGHUP reload), close every socket with 1001."""
+    """Start this worker's webhook deliveries. On SIGTERM (stop, or the old workers of a SIGHUP
+    reload), close every socket with 1001 and hand the webhook endpoints over at once."""
     import gevent
 
+    from sgp_app import webhooks
     from sgp_app.realtime import going_away
 
+    webhooks.start(worker.wsgi)
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum, frame):
         previous(signum, frame)
+        gevent.spawn(webhooks.stop, worker.wsgi)
         gevent.spawn(going_away, worker.wsgi)
 
     signal.signal(signal.SIGTERM, on_term)

@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, security
+from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, security, webhooks
 from .auth import bp as auth_bp
 from .board import bp as board_bp
 from .docs import bp as docs_bp
@@ -65,6 +65,7 @@ def create_app(test_config=None, *, broker=None, live_events=True):
     app.register_blueprint(auth_bp)
     app.register_blueprint(pedidos_bp)
     app.register_blueprint(usuarios_bp)
+    webhooks.init_app(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(board_bp)

@@ -212,3 +212,44 @@ class Contador(db.Model):
 
     nome: Mapped[str] = mapped_column(String(40), primary_key=True)
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Webhook(db.Model):
+    """An endpoint that gets the order events by HTTP POST, signed, in order, at least once.
+
+    ``ultimo_evento_id`` is its cursor: the last event delivered (or passed over, not being of
+    its ``tipos``). ``trava_dono``/``trava_ate`` are the lease of the one deliverer, across every
+    worker and host, that may post to it.
+    """
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    segredo: Mapped[str] = mapped_column(String(200))  # kept as given: it signs every delivery
+    tipos: Mapped[str | None] = mapped_column(Text)  # a JSON list of event types; None: every type
+    ativo: Mapped[bool] = mapped_column(default=True)
+    ultimo_evento_id: Mapped[int] = mapped_column(BigInteger)
+    falhando_desde: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    trava_dono: Mapped[str | None] = mapped_column(String(100))
+    trava_ate: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def tipos_lista(self):
+        return None if self.tipos is None else json.loads(self.tipos)
+
+
+class EntregaWebhook(db.Model):
+    """One attempt to deliver one event to one endpoint; the newest 100 per endpoint are kept."""
+
+    __tablename__ = "webhook_entregas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
+    evento_id: Mapped[int] = mapped_column(BigInteger)
+    tentativa: Mapped[int] = mapped_column(Integer)
+    status_http: Mapped[int | None] = mapped_column(Integer)
+    erro: Mapped[str | None] = mapped_column(String(300))
+    duracao_ms: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

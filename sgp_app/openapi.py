@@ -13,6 +13,7 @@ from .errors import Error
 from .fields import TEXT_CHARS
 from .pedidos import schemas as pedidos
 from .usuarios import schemas as usuarios
+from .webhooks import schemas as webhooks
 
 bp = Blueprint("openapi", __name__)
 
@@ -60,6 +61,7 @@ IF_MATCH = {
 }
 PEDIDO = _ref("Pedido")
 USUARIO_ADMIN = _ref("UsuarioAdmin")
+WEBHOOK = _ref("Webhook")
 
 
 def _components(*models):
@@ -70,11 +72,19 @@ def _components(*models):
 
 
 def _tidy(schema):
-    """Fit pydantic's JSON Schema to OpenAPI 3.0: no titles, no ``None`` defaults, ``enum`` for ``const``."""
+    """Fit pydantic's JSON Schema to OpenAPI 3.0: no titles, no ``None`` defaults, ``enum`` for ``const``,
+    ``nullable`` for ``anyOf: [X, {type: null}]``."""
     if isinstance(schema, dict):
         tidy = {k: _tidy(v) for k, v in schema.items() if k != "title" and not (k == "default" and v is None)}
         if "const" in tidy:
             tidy["enum"] = [tidy.pop("const")]
+        options = tidy.get("anyOf")
+        if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+            (other,) = [o for o in options if o != {"type": "null"}]
+            del tidy["anyOf"]
+            # OpenAPI 3.0 ignores the siblings of a $ref: wrap it to make it nullable.
+            tidy.update({"allOf": [other]} if "$ref" in other else other)
+            tidy["nullable"] = True
         return tidy
     if isinstance(schema, list):
         return [_tidy(v) for v in schema]
@@ -95,6 +105,7 @@ SPEC = {
         {"name": "auth", "description": "Session tokens"},
         {"name": "pedidos", "description": "Orders and their event log"},
         {"name": "usuarios", "description": "User management (admins only)"},
+        {"name": "webhooks", "description": "Signed event deliveries to other systems (admins only)"},
         {"name": "operacao", "description": "Health, metrics and this document"},
     ],
     "components": {
@@ -113,6 +124,11 @@ SPEC = {
                 (pedidos.Pedido, "serialization"),
                 (pedidos.Evento, "serialization"),
                 (pedidos.HistoricoEntrada, "serialization"),
+                (webhooks.WebhookCreate, "validation"),
+                (webhooks.WebhookUpdate, "validation"),
+                (webhooks.Webhook, "serialization"),
+                (webhooks.WebhookCriado, "serialization"),
+                (webhooks.Entrega, "serialization"),
             ),
         },
     },
@@ -288,6 +304,72 @@ SPEC = {
                 "responses": {
                     "200": _response("User", USUARIO_ADMIN),
                     **_errors(400, 401, 403, 404, 409, 413, 415, 422),
+                },
+            }
+        },
+        "/webhooks/": {
+            "get": {
+                "operationId": "listWebhooks",
+                "tags": ["webhooks"],
+                "summary": "Every endpoint, oldest first, without its secret",
+                "security": BEARER,
+                "responses": {"200": _response("Endpoints", {"type": "array", "items": WEBHOOK}), **_errors(401, 403)},
+            },
+            "post": {
+                "operationId": "createWebhook",
+                "tags": ["webhooks"],
+                "summary": "Register an endpoint; it gets the events committed from now on",
+                "description": "segredo is generated when absent and shown only in this answer. Loopback, private "
+                "and link-local targets are 422 unless SGP_WEBHOOK_ALLOW_PRIVATE=1.",
+                "security": BEARER,
+                "requestBody": _json_body(_ref("WebhookCreate")),
+                "responses": {
+                    "201": _response("Created", _ref("WebhookCriado"), ["Location"]),
+                    **_errors(400, 401, 403, 413, 415, 422),
+                },
+            },
+        },
+        "/webhooks/{webhook_id}": {
+            "get": {
+                "operationId": "getWebhook",
+                "tags": ["webhooks"],
+                "summary": "One endpoint, without its secret",
+                "security": BEARER,
+                "parameters": [_path_id("webhook_id")],
+                "responses": {"200": _response("Endpoint", WEBHOOK), **_errors(401, 403, 404)},
+            },
+            "patch": {
+                "operationId": "updateWebhook",
+                "tags": ["webhooks"],
+                "summary": "Disable or enable an endpoint, or change its URL or event types",
+                "description": "Enabling resumes from the endpoint's cursor (ultimo_evento_id).",
+                "security": BEARER,
+                "parameters": [_path_id("webhook_id")],
+                "requestBody": _json_body(_ref("WebhookUpdate")),
+                "responses": {
+                    "200": _response("Endpoint", WEBHOOK),
+                    **_errors(400, 401, 403, 404, 413, 415, 422),
+                },
+            },
+            "delete": {
+                "operationId": "deleteWebhook",
+                "tags": ["webhooks"],
+                "summary": "Remove an endpoint and its delivery attempts",
+                "security": BEARER,
+                "parameters": [_path_id("webhook_id")],
+                "responses": {"204": _response("Removed"), **_errors(401, 403, 404)},
+            },
+        },
+        "/webhooks/{webhook_id}/entregas": {
+            "get": {
+                "operationId": "listEntregas",
+                "tags": ["webhooks"],
+                "summary": "The latest delivery attempts, newest first (at most 100)",
+                "security": BEARER,
+                "parameters": [_path_id("webhook_id")],
+                "responses": {
+                    "200": _response("Attempts", {"type": "array", "items": _ref("Entrega")}),
+                    **_errors(401, 403, 404),
                 },
             }
         },

@@ -36,6 +36,7 @@ def health():
         "live_events": realtime,
         "sockets": sum(c.kind == "socket" for c in connections),
         "streams": sum(c.kind == "stream" for c in connections),
+        "webhooks": current_app.extensions["sgp_webhooks"].status(),
         "worker": os.getpid(),
     }
     return body, 200 if database["ok"] else 503

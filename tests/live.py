@@ -62,6 +62,16 @@ def make_user(app, username, password, admin=False):
         return usuario.to_dict()
 
 
+def wait_for(predicate, timeout=20, interval=0.2):
+    """Poll ``predicate`` until it holds or ``timeout`` seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -3,26 +3,16 @@
 import asyncio
 import json
 import signal
-import time
 
 import pytest
 import requests
 
 from sgp_app import create_app
 from tests.conftest import PASSWORD, add_users
-from tests.live import LiveServer
+from tests.live import LiveServer, wait_for
 from tests.rawws import frame, handshake, reset
 from tests.services import redis_or_skip, unique_prefix
 from tests.ws import Api, connect, expect_close, recv_events, recv_json, run
-
-
-def wait_for(predicate, timeout=20, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 def test_abrupt_disconnects_leave_no_socket_behind(live_server, db_url):

@@ -1,0 +1,26 @@
+"""Webhooks: admin routes over the endpoints, and their delivery from the event log."""
+
+from .. import signals
+from ..realtime.socket import live_events_available
+from .delivery import Dispatcher
+from .views import bp
+
+EXTENSION = "sgp_webhooks"
+
+__all__ = ["EXTENSION", "bp", "init_app", "start"]
+
+
+def init_app(app):
+    dispatcher = app.extensions[EXTENSION] = Dispatcher(app)
+    signals.eventos_committed.connect(dispatcher.notify, sender=app, weak=False)
+    app.register_blueprint(bp)
+
+
+def start(app):
+    """Start delivering in this process (gunicorn's ``post_worker_init``): it needs gevent."""
+    if live_events_available():
+        app.extensions[EXTENSION].start()
+
+
+def stop(app):
+    app.extensions[EXTENSION].stop()

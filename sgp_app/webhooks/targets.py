@@ -1,0 +1,103 @@
+"""Where a webhook may post: ``http``/``https`` URLs on public addresses only (against SSRF).
+
+A URL's host is checked when the endpoint is saved and again on every connection, against the
+very addresses the connection then uses: the check and the connect see the same DNS answer, so
+a name that later resolves to ``127.0.0.1`` (DNS rebinding) is refused too.
+``SGP_WEBHOOK_ALLOW_PRIVATE=1`` lifts the rule (a receiver on the same host or network).
+"""
+
+import contextlib
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+import httpcore
+
+MAX_URL = 2000
+
+
+class TargetRefused(Exception):
+    """The URL or its addresses may not be posted to; the message says why, in Portuguese."""
+
+
+class Unresolvable(TargetRefused):
+    """The host name does not resolve (now)."""
+
+
+def check_url(url):
+    """``(scheme, host, port)`` of a well-formed http(s) URL; :class:`TargetRefused` otherwise."""
+    if len(url) > MAX_URL:
+        raise TargetRefused(f"No máximo {MAX_URL} caracteres")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise TargetRefused("URL inválida") from None
+    if parts.scheme not in ("http", "https"):
+        raise TargetRefused("Use uma URL http:// ou https://")
+    if not parts.hostname:
+        raise TargetRefused("A URL não tem servidor")
+    if parts.username is not None or parts.password is not None:
+        raise TargetRefused("Credenciais na URL não são aceitas")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise TargetRefused("A URL não pode conter espaços ou caracteres de controle")
+    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def is_public(address):
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve(host, port, allow_private):
+    """The addresses to connect to for ``host``; :class:`TargetRefused` if any is not public."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise Unresolvable(f"Não foi possível resolver {host}: {exc}") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not allow_private:
+        refused = [a for a in addresses if not is_public(a)]
+        if refused:
+            raise TargetRefused(
+                f"{host} aponta para um endereço privado, de loopback ou link-local ({refused[0]}); "
+                "defina SGP_WEBHOOK_ALLOW_PRIVATE=1 para permitir"
+            )
+    return addresses
+
+
+def check_target(url, allow_private):
+    """Refuse a URL that is malformed or whose host resolves to a non-public address.
+
+    A name that does not resolve yet is accepted (its DNS may come later): every connection
+    checks again, and a delivery that cannot connect is retried.
+    """
+    _, host, port = check_url(url)
+    with contextlib.suppress(Unresolvable):
+        resolve(host, port, allow_private)
+
+
+class CheckedBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, connecting only to addresses :func:`resolve` allowed.
+
+    TLS still verifies the certificate against the URL's host name: httpcore passes it to
+    ``start_tls`` apart from the address connected to.
+    """
+
+    def __init__(self, allow_private):
+        self.allow_private = allow_private
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            addresses = resolve(host, port, self.allow_private)
+        except TargetRefused as exc:
+            raise httpcore.ConnectError(str(exc)) from None
+        error = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"Sem endereços para {host}")

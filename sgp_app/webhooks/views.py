@@ -1,0 +1,125 @@
+"""``/webhooks`` routes, for admins only (403 for everyone else)."""
+
+import json
+
+from flask import Blueprint, current_app, url_for
+from sqlalchemy import select
+
+from .. import events
+from ..auth import admin_required
+from ..db import begin_write
+from ..errors import ApiError, ValidationError
+from ..extensions import db
+from ..http import json_body
+from ..models import EntregaWebhook, Webhook
+from ..validation import parse
+from .delivery import KEEP_ATTEMPTS, new_segredo
+from .schemas import Entrega, WebhookCreate, WebhookCriado, WebhookUpdate
+from .schemas import Webhook as WebhookOut
+from .targets import TargetRefused, check_target
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+
+def _shown(webhook, model=WebhookOut):
+    return model.model_validate(webhook).model_dump(mode="json")
+
+
+def _get(webhook_id):
+    webhook = db.session.get(Webhook, webhook_id)
+    if webhook is None:
+        raise ApiError(404, "Webhook não encontrado")
+    return webhook
+
+
+def _check_target(url):
+    """422 on ``url`` for a loopback, private or link-local target (unless allowed)."""
+    try:
+        check_target(url, current_app.config["SGP_WEBHOOK_ALLOW_PRIVATE"])
+    except TargetRefused as exc:
+        raise ValidationError({"url": str(exc)}) from None
+
+
+def _tipos(tipos):
+    return None if tipos is None else json.dumps(tipos)
+
+
+@bp.get("/", strict_slashes=False)
+@admin_required
+def list_webhooks():
+    """Every endpoint, oldest first, without its secret."""
+    return [_shown(w) for w in db.session.scalars(select(Webhook).order_by(Webhook.id))]
+
+
+@bp.post("/", strict_slashes=False)
+@admin_required
+def create_webhook():
+    """Register an endpoint; it gets the events committed from now on. The secret is shown only here."""
+    novo = parse(WebhookCreate, json_body())
+    _check_target(novo.url)
+    begin_write()
+    webhook = Webhook(
+        url=novo.url,
+        segredo=novo.segredo or new_segredo(),
+        tipos=_tipos(novo.tipos),
+        ativo=True,
+        ultimo_evento_id=events.newest_id(),  # read under the write lock: the next event is the first one sent
+    )
+    db.session.add(webhook)
+    db.session.commit()
+    location = url_for("webhooks.get_webhook", webhook_id=webhook.id)
+    return _shown(webhook, WebhookCriado), 201, {"Location": location}
+
+
+@bp.get("/<id:webhook_id>")
+@admin_required
+def get_webhook(webhook_id):
+    """One endpoint, without its secret."""
+    return _shown(_get(webhook_id))
+
+
+@bp.patch("/<id:webhook_id>")
+@admin_required
+def update_webhook(webhook_id):
+    """Disable or enable an endpoint, or change its URL or event types; enabling resumes from its cursor."""
+    changes = parse(WebhookUpdate, json_body())
+    if changes.url is not None:
+        _check_target(changes.url)
+    begin_write()
+    webhook = _get(webhook_id)
+    given = changes.model_fields_set
+    if "url" in given and changes.url is not None:
+        webhook.url = changes.url
+    if "tipos" in given:
+        webhook.tipos = _tipos(changes.tipos)
+    if "ativo" in given and changes.ativo is not None and changes.ativo != webhook.ativo:
+        webhook.ativo = changes.ativo
+        webhook.falhando_desde = None  # enabled again: the give-up clock starts anew
+    db.session.commit()
+    return _shown(webhook)
+
+
+@bp.delete("/<id:webhook_id>")
+@admin_required
+def delete_webhook(webhook_id):
+    """Remove an endpoint and its delivery attempts; its deliverer stops."""
+    begin_write()
+    webhook = _get(webhook_id)
+    db.session.execute(EntregaWebhook.__table__.delete().where(EntregaWebhook.webhook_id == webhook.id))
+    db.session.delete(webhook)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/<id:webhook_id>/entregas")
+@admin_required
+def list_entregas(webhook_id):
+    """The latest delivery attempts, newest first (at most 100)."""
+    _get(webhook_id)
+    rows = db.session.scalars(
+        select(EntregaWebhook)
+        .where(EntregaWebhook.webhook_id == webhook_id)
+        .order_by(EntregaWebhook.id.desc())
+        .limit(KEEP_ATTEMPTS)
+    )
+    return [_shown(row, Entrega) for row in rows]
