@@ -2,7 +2,11 @@
 
 import hashlib
 import hmac
+import json
 import random
+import shutil
+import subprocess
+import time
 
 import pytest
 
@@ -10,7 +14,8 @@ from sgp_app import create_app
 from sgp_app.extensions import db
 from sgp_app.webhooks.delivery import retry_delay, sign
 from tests.conftest import PASSWORD
-from tests.live import TEST_SECRET, make_user
+from tests.live import TEST_SECRET, make_user, require_service
+from tests.readme import code_block, python_function
 from tests.test_pedidos import NOVO
 from tests.test_usuarios import bearer
 
@@ -145,3 +150,47 @@ def test_retries_start_at_one_second_double_and_stop_growing_at_ten_minutes():
         delays = [retry_delay(tentativa, rng) for _ in range(200)]
         assert base * 0.8 <= min(delays) < max(delays) <= base * 1.2  # jittered around the doubling
     assert max(retry_delay(30, rng) for _ in range(200)) == 600
+
+
+def signed(segredo, body, timestamp=None):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {"X-SGP-Timestamp": str(timestamp), "X-SGP-Assinatura": sign(segredo, timestamp, body)}
+
+
+def test_the_readmes_python_check_accepts_our_signature_and_nothing_else():
+    valida = python_function("sgp_assinatura_valida")
+    body = b'{"type":"pedido_criado","evento_id":7,"cliente":"Gr\xc3\xa1fica"}'
+    assert valida("segredo-de-teste-1", signed("segredo-de-teste-1", body), body)
+    assert not valida("outro-segredo-xyz", signed("segredo-de-teste-1", body), body)
+    assert not valida("segredo-de-teste-1", signed("segredo-de-teste-1", body), body + b" ")
+    assert not valida("segredo-de-teste-1", signed("segredo-de-teste-1", body, time.time() - 3600), body)
+
+
+def test_the_readmes_javascript_check_accepts_our_signature_and_nothing_else(tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        require_service("Node.js not found (apt-get install -y nodejs): the README's JavaScript check is not run")
+    (tmp_path / "check.mjs").write_text(code_block("js", "sgpAssinaturaValida"))
+    (tmp_path / "run.mjs").write_text(
+        'import { sgpAssinaturaValida } from "./check.mjs";\n'
+        "const [segredo, headers, corpo] = JSON.parse(process.argv[2]);\n"
+        "const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));\n"
+        'console.log(JSON.stringify(sgpAssinaturaValida(segredo, h, Buffer.from(corpo, "utf8"))));\n'
+    )
+    body = '{"type":"pedido_criado","evento_id":7,"cliente":"Gráfica"}'
+
+    def js(segredo, headers, corpo):
+        out = subprocess.run(
+            [node, str(tmp_path / "run.mjs"), json.dumps([segredo, headers, corpo])],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    good = signed("segredo-de-teste-1", body.encode())
+    assert js("segredo-de-teste-1", good, body) is True
+    assert js("outro-segredo-xyz", good, body) is False
+    assert js("segredo-de-teste-1", good, body + " ") is False
+    assert js("segredo-de-teste-1", signed("segredo-de-teste-1", body.encode(), int(time.time()) - 3600), body) is False
