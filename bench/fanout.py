@@ -1,7 +1,11 @@
-"""Fan-out benchmark: N WebSocket clients, K orders, how fast each event reaches everyone.
+"""Fan-out benchmark: N clients, K orders, how fast each event reaches everyone.
 
     python3 bench/fanout.py                      # 100, 1000, 5000, 10000 clients; SGP and naive
     python3 bench/fanout.py --clients 1000 --impl sgp --events 50
+    python3 bench/fanout.py --clients 10000 --impl sgp,sgp-sse   # the socket beside the event stream
+
+``sgp`` holds WebSocket clients on ``/ws/pedidos``, ``sgp-sse`` Server-Sent Events clients on
+``/pedidos/stream`` (same server, same broadcaster), ``naive`` the plain gevent baseline.
 
 The server runs on CPU 0 (taskset), this client on CPU 1. For each implementation and
 client count it reports, as one JSON line: fan-out time of one event to all clients
@@ -21,7 +25,8 @@ import requests
 from common import Server, prepare_database
 from wsload import Fleet
 
-IMPLS = {"sgp": "wsgi:app", "naive": "bench.naive_app:app"}
+IMPLS = {"sgp": "wsgi:app", "sgp-sse": "wsgi:app", "naive": "bench.naive_app:app"}
+KINDS = {"sgp-sse": "sse"}
 
 
 def pct(values, q):
@@ -40,14 +45,19 @@ def measure(impl, clients_n, events_n, burst_n, db_url):
         db_url,
         cpus="0",
         app=IMPLS[impl],
-        env={"SGP_WS_PING_INTERVAL": "600", "SGP_WS_AUTH_TIMEOUT": "600", "SGP_WS_SEND_QUEUE": "4096"},
+        env={
+            "SGP_WS_PING_INTERVAL": "600",
+            "SGP_SSE_HEARTBEAT": "600",
+            "SGP_WS_AUTH_TIMEOUT": "600",
+            "SGP_WS_SEND_QUEUE": "4096",
+        },
     )
     fleet = None
     try:
         token = server.login()
         time.sleep(1.0)
         rss_base = server.rss()
-        fleet = Fleet(server.port, token, clients_n)
+        fleet = Fleet(server.port, token, clients_n, kind=KINDS.get(impl, "ws"))
         clients = fleet.clients
         time.sleep(2.0)
         rss_idle = server.rss()
@@ -118,7 +128,7 @@ def measure(impl, clients_n, events_n, burst_n, db_url):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="100,1000,5000,10000", help="comma-separated client counts")
-    parser.add_argument("--impl", default="sgp,naive", help="sgp, naive or both")
+    parser.add_argument("--impl", default="sgp,naive", help="comma-separated: sgp, sgp-sse, naive")
     parser.add_argument("--events", type=int, default=30, help="paced events per run")
     parser.add_argument("--burst", type=int, default=30, help="back-to-back events per run")
     parser.add_argument("--out", help="append the JSON lines to this file")
@@ -140,7 +150,7 @@ def main():
 def print_table(results):
     by = {(r["impl"], r["clients"]): r for r in results}
     print(
-        "\nclients | impl  | fan-out p50/p99 ms | delivery p50/p99 ms | deliveries/s | lost | KiB/conn | create p99 ms",
+        "\nclients | impl    | fan-out p50/p99 ms | delivery p50/p99 ms | deliveries/s | lost | KiB/conn | create p99 ms",
         file=sys.stderr,
     )
     for (impl, n), r in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -149,7 +159,7 @@ def print_table(results):
         if impl == "sgp" and naive and naive["deliveries_per_s"]:
             ratio = f" (x{r['deliveries_per_s'] / naive['deliveries_per_s']:.1f})"
         print(
-            f"{n:7} | {impl:5} | {r['fanout_p50_ms']}/{r['fanout_p99_ms']} | {r['delivery_p50_ms']}/"
+            f"{n:7} | {impl:7} | {r['fanout_p50_ms']}/{r['fanout_p99_ms']} | {r['delivery_p50_ms']}/"
             f"{r['delivery_p99_ms']} | {r['deliveries_per_s']}{ratio} | {r['lost']} | {r['rss_per_conn_kib']} | "
             f"{r['create_p99_ms']}",
             file=sys.stderr,

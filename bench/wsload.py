@@ -1,7 +1,8 @@
-"""A lean WebSocket client fleet for thousands of connections (the benchmark's client side).
+"""A lean client fleet for thousands of connections (the benchmark's client side).
 
 One thread, one epoll, non-blocking sockets; it speaks just enough of RFC 6455 (the
-upgrade, unmasked server frames, ping -> pong, close). Arrival times come from the
+upgrade, unmasked server frames, ping -> pong, close), or of Server-Sent Events (a
+``text/event-stream`` answer, messages up to a blank line, their ``id:``). Arrival times come from the
 kernel (``SO_TIMESTAMPNS``): when the bytes reached this host's socket, not when this
 Python process got round to reading them, so the client's own speed does not inflate
 the latencies it reports. Times are ``time.time()`` seconds.
@@ -18,6 +19,7 @@ import threading
 import time
 
 EVENTO_ID = re.compile(rb'"evento_id":\s*(\d+)')
+SSE_ID = re.compile(rb"^id: (\d+)$", re.M)
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 CMSG_SPACE = socket.CMSG_SPACE(16)
 
@@ -40,14 +42,24 @@ class Peer:
 
 
 class Fleet:
-    """Open ``count`` authenticated sockets to ``/ws/pedidos`` and keep reading them in a thread."""
+    """Open ``count`` authenticated connections and keep reading them in a thread.
 
-    def __init__(self, port, token, count, batch=200):
+    :param kind: ``"ws"`` (``/ws/pedidos``) or ``"sse"`` (``/pedidos/stream``).
+    """
+
+    def __init__(self, port, token, count, batch=200, kind="ws"):
         self.port = port
-        self.request = (
-            f"GET /ws/pedidos?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-        ).encode()
+        self.kind = kind
+        if kind == "sse":
+            self.request = (
+                f"GET /pedidos/stream?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                "Accept: text/event-stream\r\n\r\n"
+            ).encode()
+        else:
+            self.request = (
+                f"GET /ws/pedidos?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+            ).encode()
         self.epoll = select.epoll()
         self.peers = {}
         self.stopped = False
@@ -67,7 +79,10 @@ class Fleet:
     def _open(self):
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
         sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        sock.sendall(self.request + base64.b64encode(os.urandom(16)) + b"\r\n\r\n")
+        if self.kind == "sse":
+            sock.sendall(self.request)
+        else:
+            sock.sendall(self.request + base64.b64encode(os.urandom(16)) + b"\r\n\r\n")
         sock.setblocking(False)
         self.peers[sock.fileno()] = Peer(sock)
         self.epoll.register(sock.fileno(), select.EPOLLIN)
@@ -109,11 +124,23 @@ class Fleet:
             end = peer.buffer.find(b"\r\n\r\n")
             if end < 0:
                 return
-            if not peer.buffer.startswith(b"HTTP/1.1 101"):
+            if not peer.buffer.startswith(b"HTTP/1.1 200" if self.kind == "sse" else b"HTTP/1.1 101"):
                 raise ConnectionError(bytes(peer.buffer[:40]))
             del peer.buffer[: end + 4]
             peer.upgraded = True
-        self._frames(peer, arrived)
+        if self.kind == "sse":
+            self._messages(peer, arrived)
+        else:
+            self._frames(peer, arrived)
+
+    def _messages(self, peer, arrived):
+        buf = peer.buffer
+        end = buf.rfind(b"\n\n")
+        if end < 0:
+            return
+        for match in SSE_ID.finditer(buf, 0, end):
+            peer.arrivals[int(match.group(1))] = arrived
+        del buf[: end + 2]
 
     def _frames(self, peer, arrived):
         buf = peer.buffer
@@ -143,7 +170,8 @@ class Fleet:
 
     def close(self):
         for peer in self.peers.values():
-            peer.close()
+            if self.kind == "ws":
+                peer.close()
         self.stopped = True
         self.thread.join(5)
         for peer in self.peers.values():

@@ -104,3 +104,45 @@ def start_module_server(db_url, users=("ana", "bia"), workers=1, **env):
 
 def pytest_report_header(config):
     return f"database: {os.environ.get('SGP_TEST_DATABASE_URL') or 'sqlite (temporary files)'}"
+
+
+# -- real Chromium (Debian's), for the board and the browser client -------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per module; skips (fails under SGP_TEST_REQUIRE_SERVICES) without one."""
+    from tests.browser import launch, require_chromium
+
+    require_chromium()  # on a machine without it, skip before Playwright's driver starts
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (requirements-dev.txt)")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_board(browser):
+    """``open_board(server, user)``: a logged-in board in a browser context of its own.
+
+    Any uncaught JavaScript error on a board fails the test.
+    """
+    from tests.browser import Board
+
+    contexts, errors = [], []
+
+    def open_(server, username="ana", viewport=None):
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="pt-BR")
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        board = Board(page, server).open()
+        if username:
+            board.login(username, PASSWORD)
+        return board
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert errors == []

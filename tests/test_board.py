@@ -8,7 +8,7 @@ import requests
 from sgp_app import create_app
 from sgp_app.extensions import db
 from sgp_app.models import Evento, Revogacao
-from tests.browser import Board, artifact_path, launch, require_chromium
+from tests.browser import artifact_path
 from tests.conftest import PASSWORD, add_users, start_module_server
 from tests.live import TEST_SECRET, DevServer
 
@@ -17,43 +17,10 @@ expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
-def browser():
-    require_chromium()  # on a machine without it, skip before Playwright's driver starts
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def server(module_db_url):
     server = start_module_server(module_db_url)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def open_board(browser):
-    """``open_board(server, user)``: a logged-in board in a browser context of its own.
-
-    Any uncaught JavaScript error on a board fails the test.
-    """
-    contexts, errors = [], []
-
-    def open_(server, username="ana", viewport=None):
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="pt-BR")
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        board = Board(page, server).open()
-        if username:
-            board.login(username, PASSWORD)
-        return board
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert errors == []
 
 
 def rest(server, method, path, username="ana", **kwargs):
@@ -266,14 +233,21 @@ def test_pruned_history_reloads_the_list(server, open_board, module_db_url):
     assert len(lists) == 10, lists
 
 
-def test_the_board_fits_a_phone(server, open_board):
-    create_order(server, "Celular")
+def test_on_a_phone_the_columns_are_tabs_with_their_counts(server, open_board):
+    pronto = create_order(server, "Celular pronto", status="pronto")
     page = open_board(server, "ana", viewport={"width": 390, "height": 844}).page
-    expect(page.locator(".coluna")).to_have_count(4)
-    first, second = (page.locator(".coluna").nth(i).bounding_box() for i in (0, 1))
-    assert second["y"] >= first["y"] + first["height"], "columns should stack on a phone"
+    tabs = page.locator(".aba")
+    expect(tabs).to_have_count(4)
+    expect(page.locator(".coluna:visible")).to_have_count(1)  # Pendente, no scrolling past it
+    expect(page.locator(".aba[data-status=pronto] .contagem").first).to_have_text(
+        str(page.locator(".coluna[data-status=pronto] .cartao").count())
+    )
+    page.locator(".aba[data-status=pronto]").click()
+    expect(page.locator(f".coluna[data-status=pronto] .cartao[data-id='{pronto['id']}']")).to_be_visible()
+    expect(page.locator(".coluna[data-status=pendente]")).to_be_hidden()
+    expect(page.locator(".aba[data-status=pronto]")).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=artifact_path("board-phone.png"), full_page=True)
+    page.screenshot(path=artifact_path("board-phone.png"))
 
 
 def test_the_page_reconnects_after_a_server_restart_and_shows_what_changed(db_url, live_server, open_board):

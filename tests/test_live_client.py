@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.browser import launch, require_chromium
 from tests.conftest import PASSWORD, add_users, start_module_server
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (requirements-dev.txt)")
@@ -31,15 +30,6 @@ START_EVENTSOURCE = """({token, desde}) => {
   es.onerror = () => window.fonte.erros++;
   window.es = es;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

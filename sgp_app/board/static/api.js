@@ -28,8 +28,8 @@ export const sessao = {
   },
 };
 
-export async function api(metodo, caminho, { corpo } = {}) {
-  const headers = { Accept: "application/json" };
+export async function api(metodo, caminho, { corpo, cabecalhos = {} } = {}) {
+  const headers = { Accept: "application/json", ...cabecalhos };
   if (sessao.token) headers.Authorization = `Bearer ${sessao.token}`;
   if (corpo !== undefined) headers["Content-Type"] = "application/json";
   let resposta;

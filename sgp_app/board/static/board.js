@@ -1,4 +1,5 @@
-// The live board: log in, load the orders, keep them current from /ws/pedidos, and act on them.
+// The live board: log in, load the orders, keep them current from /ws/pedidos, and act on them:
+// open one in the drawer (edit, history, work order), move it, create one, manage users.
 //
 // The list and the socket meet at an evento_id: each list answer carries X-Ultimo-Evento-Id,
 // read before the orders, so the socket resumes from there and misses nothing. After a reload
@@ -6,16 +7,29 @@
 
 import { ErroApi, api, entrar, sair, sessao } from "./api.js";
 import { Formulario } from "./formulario.js";
-import { COLUNAS, Quadro, ROTULO } from "./quadro.js";
+import { Gaveta } from "./gaveta.js";
 import { Conexao, ultimoGuardado } from "./live.js";
+import { preencherOrdem } from "./ordem.js";
+import { COLUNAS, Quadro, ROTULO } from "./quadro.js";
+import { Usuarios } from "./usuarios.js";
 
 const LIMITE_POR_COLUNA = 200;
 const REPETICAO_MAXIMA = 1000; // after a reload, light up at most this many missed events
 const AVISO_MS = 6000;
 const $ = (seletor) => document.querySelector(seletor);
 
-const quadro = new Quadro($("#colunas"), mover);
+const quadro = new Quadro($("#colunas"), { aoMover: mover, aoAbrir: (pedido) => gaveta.abrir(pedido) });
 const formulario = new Formulario($("#form-novo"), $("#modelo-item"));
+const gaveta = new Gaveta($("#gaveta"), $("#modelo-item"), {
+  aoSalvar: (pedido) => quadro.guardar(pedido),
+  aoMover: mover,
+  aoImprimir: imprimir,
+  aoFalhar: (erro) => falhou(erro),
+});
+const usuarios = new Usuarios($("#usuarios"), {
+  aoFalhar: (erro) => falhou(erro),
+  aoAvisar: (texto) => avisar(texto, "ok"),
+});
 const conexao = new Conexao({
   aoEvento,
   aoSincronizar,
@@ -30,6 +44,7 @@ const buscando = new Map(); // pedido id -> "again" flag while a GET is in fligh
 
 function mostrarLogin(mensagem = "") {
   conexao.fechar();
+  for (const dialogo of document.querySelectorAll("dialog[open]")) dialogo.close();
   $("#tela-quadro").hidden = true;
   $("#usuario").hidden = true;
   $("#conexao").hidden = true; // nobody is connected yet: no red "Sem conexão" on the login screen
@@ -44,6 +59,7 @@ function mostrarQuadro() {
   $("#usuario").hidden = false;
   $("#conexao").hidden = false;
   $("#usuario-nome").textContent = sessao.usuario?.username ?? "";
+  $("#abrir-usuarios").hidden = !sessao.usuario?.is_admin; // the server says 403 to anyone else
 }
 
 let avisoTimer;
@@ -113,7 +129,7 @@ async function buscar(id) {
   buscando.set(id, false);
   try {
     const { dados } = await api("GET", `/pedidos/${id}`);
-    if (!buscando.get(id)) quadro.guardar(dados);
+    if (!buscando.get(id)) mostrarPedido(dados);
   } catch (erro) {
     falhou(erro);
   } finally {
@@ -121,6 +137,17 @@ async function buscar(id) {
     buscando.delete(id);
     if (outraVez) buscar(id);
   }
+}
+
+// A newer version of an order: on the board, and in the drawer if it is the open one.
+function mostrarPedido(pedido) {
+  quadro.guardar(pedido);
+  if (gaveta.aberta && gaveta.pedido.id === pedido.id) gaveta.atualizar(pedido);
+}
+
+function imprimir(pedido) {
+  preencherOrdem($("#os"), pedido);
+  window.print();
 }
 
 function aoEvento(evento, repeticao) {
@@ -150,7 +177,7 @@ async function mover(pedido, status) {
       await api("DELETE", `/pedidos/${pedido.id}`);
       buscar(pedido.id);
     } else {
-      quadro.guardar((await api("PATCH", `/pedidos/${pedido.id}`, { corpo: { status } })).dados);
+      mostrarPedido((await api("PATCH", `/pedidos/${pedido.id}`, { corpo: { status } })).dados);
     }
   } catch (erro) {
     if (erro.status === 409) {
@@ -207,14 +234,17 @@ $("#sair").addEventListener("click", async () => {
 });
 
 $("#abrir-novo").addEventListener("click", () => {
-  $("#form-novo").hidden = false;
+  $("#dialogo-novo").showModal();
   $("#form-novo").elements.cliente.focus();
 });
-$("#fechar-novo").addEventListener("click", () => ($("#form-novo").hidden = true));
+$("#fechar-novo").addEventListener("click", () => $("#dialogo-novo").close());
+$("#abrir-usuarios").addEventListener("click", () => usuarios.abrir());
 $("#aviso-fechar").addEventListener("click", () => ($("#aviso").hidden = true));
 
 $("#form-novo").addEventListener("submit", async (e) => {
   e.preventDefault();
+  const locais = formulario.errosLocais();
+  if (Object.keys(locais).length) return formulario.mostrarErros("Confira os campos marcados.", locais);
   const botao = e.submitter;
   botao.disabled = true;
   try {
@@ -222,7 +252,7 @@ $("#form-novo").addEventListener("submit", async (e) => {
     quadro.guardar(dados);
     quadro.destacar(dados.id);
     formulario.limpar();
-    $("#form-novo").hidden = true;
+    $("#dialogo-novo").close();
     avisar(`Pedido nº ${Number(dados.numero)} criado.`, "ok");
   } catch (erro) {
     if (erro.status === 422) formulario.mostrarErros("Confira os campos marcados.", erro.fields);

@@ -1,31 +1,45 @@
-// The "new order" form: item rows, a running total, and the server's per-field errors
-// shown next to the field they name ("cliente", "itens[0].valor_unitario", ...).
+// An order's form: the new-order dialog and the drawer's edit form share it. Item rows, a
+// running total in reais, Brazilian money ("1.234,50"), and the server's per-field errors shown
+// next to the field they name ("cliente", "itens[0].valor_unitario", ...), gone as soon as
+// that field is edited.
 
-import { dinheiro } from "./quadro.js";
+import { centavos, data, dataDoCampo, decimal, dinheiro, paraCampo } from "./formatos.js";
 
+export const CAMPOS = [
+  "cliente",
+  "telefone_cliente",
+  "cidade_cliente",
+  "estado_cliente",
+  "data_entrada",
+  "data_entrega",
+  "prioridade",
+  "forma_envio",
+  "tipo_pagamento",
+  "valor_frete",
+  "observacao",
+];
+const DATAS = new Set(["data_entrada", "data_entrega"]);
 const CAMPOS_ITEM = ["descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura"];
-
-// "1.234,50" or "1234.5" -> "1234.50"-like text for the server, which validates it.
-function decimal(texto) {
-  const limpo = texto.trim().replace(/\s/g, "");
-  if (!limpo) return "";
-  return limpo.includes(",") ? limpo.replace(/\./g, "").replace(",", ".") : limpo;
-}
-
-function centavos(texto) {
-  const valor = Number(decimal(texto || ""));
-  return Number.isFinite(valor) ? Math.round(valor * 100) : 0;
-}
+const DINHEIRO_ITEM = new Set(["valor_unitario", "largura", "altura"]);
 
 export class Formulario {
-  /** @param form the <form>; @param modelo the <template> of one item row */
-  constructor(form, modelo) {
+  /**
+   * @param form the <form>; @param modelo the <template> of one item row
+   * @param ids the form's own elements: itens, adicionar, total, erro (and, optional, totalItens, frete)
+   */
+  constructor(form, modelo, ids = {}) {
+    const $ = (id) => (id ? form.querySelector(id) : null);
     this.form = form;
     this.modelo = modelo;
-    this.itens = form.querySelector("#itens");
-    this.total = form.querySelector("#novo-total");
-    this.erro = form.querySelector("#novo-erro");
-    form.querySelector("#adicionar-item").addEventListener("click", () => this.adicionarItem());
+    this.itens = $(ids.itens ?? "#itens");
+    this.total = $(ids.total ?? "#novo-total");
+    this.totalItens = $(ids.totalItens);
+    this.frete = $(ids.frete);
+    this.erro = $(ids.erro ?? "#novo-erro");
+    $(ids.adicionar ?? "#adicionar-item").addEventListener("click", () => {
+      this.adicionarItem().querySelector("input").focus();
+      this.form.dispatchEvent(new Event("input"));
+    });
     form.addEventListener("input", (e) => {
       this.corrigido(e.target);
       this.somar();
@@ -41,14 +55,51 @@ export class Formulario {
     this.somar();
   }
 
-  adicionarItem() {
+  adicionarItem(item = null) {
     const linha = this.modelo.content.firstElementChild.cloneNode(true);
     linha.querySelector(".remover").addEventListener("click", () => {
       linha.remove();
       this.somar();
+      this.form.dispatchEvent(new Event("input"));
     });
+    if (item) {
+      for (const nome of CAMPOS_ITEM) {
+        const valor = item[nome];
+        linha.querySelector(`[name=${nome}]`).value = DINHEIRO_ITEM.has(nome) ? paraCampo(valor) : (valor ?? "");
+      }
+    }
     this.itens.append(linha);
     return linha;
+  }
+
+  /** Show ``pedido`` in the fields (the drawer); what the person then changes is ``alterados()``. */
+  preencher(pedido) {
+    for (const nome of CAMPOS) {
+      const campo = this.form.elements[nome];
+      if (nome === "valor_frete") campo.value = paraCampo(pedido.valor_frete);
+      else if (DATAS.has(nome)) campo.value = data(pedido[nome]);
+      else campo.value = pedido[nome] ?? "";
+    }
+    this.itens.replaceChildren();
+    for (const item of pedido.itens) this.adicionarItem(item);
+    this.mostrarErros("", {});
+    this.somar();
+    this.inicial = this.brutos();
+  }
+
+  /** Each field's text as typed, and the items' as one text: what tells an edit from none. */
+  brutos() {
+    const valores = Object.fromEntries(CAMPOS.map((nome) => [nome, this.form.elements[nome].value]));
+    valores.itens = JSON.stringify(
+      this.preenchidas().map((linha) => CAMPOS_ITEM.map((n) => linha.querySelector(`[name=${n}]`).value.trim())),
+    );
+    return valores;
+  }
+
+  /** Names of the fields (and "itens") the person changed since ``preencher``. */
+  alterados() {
+    const agora = this.brutos();
+    return Object.keys(agora).filter((nome) => agora[nome] !== this.inicial?.[nome]);
   }
 
   linhas() {
@@ -62,26 +113,37 @@ export class Formulario {
   }
 
   somar() {
-    let soma = centavos(this.form.elements.valor_frete.value);
+    const frete = centavos(this.form.elements.valor_frete.value);
+    let itens = 0;
     for (const linha of this.linhas()) {
       const quantidade = Number(linha.querySelector("[name=quantidade]").value) || 0;
-      soma += quantidade * centavos(linha.querySelector("[name=valor_unitario]").value);
+      const unitario = centavos(linha.querySelector("[name=valor_unitario]").value);
+      itens += quantidade * unitario;
+      const subtotal = linha.querySelector(".subtotal");
+      if (subtotal) subtotal.textContent = dinheiro((quantidade * unitario) / 100);
     }
-    this.total.textContent = dinheiro(soma / 100);
+    this.total.textContent = dinheiro((itens + frete) / 100);
+    if (this.totalItens) this.totalItens.textContent = dinheiro(itens / 100);
+    if (this.frete) this.frete.textContent = dinheiro(frete / 100);
   }
 
-  // The JSON body; empty optional fields are left out so the server's defaults apply.
-  corpo() {
-    const campos = this.form.elements;
-    const corpo = {};
-    for (const nome of ["cliente", "telefone_cliente", "cidade_cliente", "estado_cliente", "data_entrega",
-      "prioridade", "forma_envio", "tipo_pagamento", "observacao"]) {
-      const valor = campos[nome].value.trim();
-      if (valor) corpo[nome] = valor;
+  valor(nome) {
+    const valor = this.form.elements[nome].value.trim();
+    if (DATAS.has(nome)) return dataDoCampo(valor) ?? valor;
+    return nome === "valor_frete" ? decimal(valor) : valor;
+  }
+
+  /** Problems found before asking the server: dates that are no dd/mm/aaaa calendar date. */
+  errosLocais() {
+    const erros = {};
+    for (const nome of DATAS) {
+      if (dataDoCampo(this.form.elements[nome].value) === null) erros[nome] = "Data inválida; use dd/mm/aaaa";
     }
-    const frete = decimal(campos.valor_frete.value);
-    if (frete) corpo.valor_frete = frete;
-    corpo.itens = this.preenchidas().map((linha) => {
+    return erros;
+  }
+
+  itensCorpo() {
+    return this.preenchidas().map((linha) => {
       const item = {};
       for (const nome of CAMPOS_ITEM) {
         const valor = linha.querySelector(`[name=${nome}]`).value.trim();
@@ -91,6 +153,28 @@ export class Formulario {
       }
       return item;
     });
+  }
+
+  // The new order's JSON body; empty optional fields are left out so the server's defaults apply.
+  corpo() {
+    const corpo = {};
+    for (const nome of CAMPOS) {
+      const valor = this.valor(nome);
+      if (valor) corpo[nome] = valor;
+    }
+    corpo.itens = this.itensCorpo();
+    return corpo;
+  }
+
+  /** A PATCH body with only ``nomes`` (what the person changed): an emptied field is sent empty. */
+  corpoAlteracoes(nomes) {
+    const corpo = {};
+    for (const nome of nomes) {
+      if (nome === "itens") corpo.itens = this.itensCorpo();
+      else if (nome === "data_entrega") corpo.data_entrega = this.valor(nome) || null;
+      else if (nome === "valor_frete") corpo.valor_frete = this.valor(nome) || "0";
+      else corpo[nome] = this.valor(nome);
+    }
     return corpo;
   }
 

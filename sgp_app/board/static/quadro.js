@@ -1,5 +1,13 @@
 // The columns and their cards. Holds the orders the page knows (by id) and draws them;
 // every text goes in through textContent, never as HTML.
+//
+// A card opens (click, Enter) and moves: by its buttons, by drag and drop between columns
+// (mouse anywhere on the card; touch by its handle, so a finger can still scroll the board),
+// and from the keyboard (arrow keys on a focused card). Every move goes to the server, whose
+// status machine decides; its refusals are shown as they come. On a narrow screen the columns
+// become tabs with their counts (a card dropped on a tab moves there).
+
+import { chaveBusca, data, dinheiro, hojeIso } from "./formatos.js";
 
 export const COLUNAS = [
   ["pendente", "Pendente"],
@@ -9,15 +17,12 @@ export const COLUNAS = [
   ["cancelado", "Cancelado"],
 ];
 export const ROTULO = Object.fromEntries(COLUNAS);
-const PROXIMO = { pendente: "em_producao", em_producao: "pronto", pronto: "entregue" };
-const ANTERIOR = { em_producao: "pendente", pronto: "em_producao" };
-const FINAIS = new Set(["entregue", "cancelado"]);
+export const PROXIMO = { pendente: "em_producao", em_producao: "pronto", pronto: "entregue" };
+export const ANTERIOR = { em_producao: "pendente", pronto: "em_producao" };
+export const FINAIS = new Set(["entregue", "cancelado"]);
 const DESTAQUE_MS = 4000;
-
-const reais = new Intl.NumberFormat("pt-BR", { style: "currency", currency: "BRL" });
-export const dinheiro = (texto) => reais.format(Number(texto || 0));
-const data = (iso) => (iso ? iso.split("-").reverse().join("/") : "");
-const semAcento = (texto) => texto.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+const ARRASTO_MIN_PX = 6;
+export { dinheiro };
 
 function el(tag, classe, texto) {
   const elemento = document.createElement(tag);
@@ -26,28 +31,44 @@ function el(tag, classe, texto) {
   return elemento;
 }
 
-// Active columns: urgent first, then by delivery date; final ones: latest change first.
+/** "atrasado" (due before today, still open), "hoje" (due today, still open) or "". */
+export function prazo(pedido, hoje = hojeIso()) {
+  if (FINAIS.has(pedido.status) || !pedido.data_entrega) return "";
+  if (pedido.data_entrega < hoje) return "atrasado";
+  return pedido.data_entrega === hoje ? "hoje" : "";
+}
+
+// Open columns: by due date (none last), then urgent first; final ones: latest change first.
 function ordem(a, b) {
   if (FINAIS.has(a.status)) return b.atualizado_em.localeCompare(a.atualizado_em) || b.id - a.id;
-  if (a.prioridade !== b.prioridade) return a.prioridade === "ALTA" ? -1 : 1;
   const entregaA = a.data_entrega || "9999-99-99";
   const entregaB = b.data_entrega || "9999-99-99";
-  return entregaA.localeCompare(entregaB) || a.id - b.id;
+  if (entregaA !== entregaB) return entregaA.localeCompare(entregaB);
+  if (a.prioridade !== b.prioridade) return a.prioridade === "ALTA" ? -1 : 1;
+  return a.id - b.id;
 }
 
 export class Quadro {
   /**
    * @param raiz the element that holds the columns
-   * @param aoMover(pedido, status) a card's move button; status "cancelado" cancels
+   * @param aoMover(pedido, status) a move (button, drag, keyboard); status "cancelado" cancels
+   * @param aoAbrir(pedido) open the order (click or Enter on its card)
    */
-  constructor(raiz, aoMover) {
+  constructor(raiz, { aoMover, aoAbrir }) {
     this.raiz = raiz;
     this.aoMover = aoMover;
+    this.aoAbrir = aoAbrir;
     this.pedidos = new Map();
     this.destacados = new Map(); // id -> timer that ends the highlight
     this.busca = "";
     this.mostrarCancelados = false;
+    this.aba = "pendente"; // the column shown on a narrow screen
     this.agendado = false;
+    this.arrastou = false; // a drag just ended: the click that follows it opens nothing
+  }
+
+  get(id) {
+    return this.pedidos.get(id);
   }
 
   // Keep the newest version of an order: answers and events can arrive out of order.
@@ -91,8 +112,9 @@ export class Quadro {
   }
 
   filtrar(busca, mostrarCancelados) {
-    this.busca = semAcento(busca.trim());
+    this.busca = chaveBusca(busca);
     this.mostrarCancelados = mostrarCancelados;
+    if (!mostrarCancelados && this.aba === "cancelado") this.aba = "pendente";
     this.desenhar();
   }
 
@@ -107,52 +129,180 @@ export class Quadro {
   }
 
   desenharAgora() {
+    const focado = document.activeElement?.closest?.(".cartao")?.dataset.id;
+    const hoje = hojeIso();
     const porStatus = Object.fromEntries(COLUNAS.map(([status]) => [status, []]));
     for (const pedido of this.pedidos.values()) {
-      if (this.busca && !semAcento(pedido.cliente).includes(this.busca)) continue;
+      if (this.busca && !chaveBusca(pedido.cliente).includes(this.busca)) continue;
       porStatus[pedido.status]?.push(pedido);
     }
-    const colunas = COLUNAS.filter(([status]) => status !== "cancelado" || this.mostrarCancelados).map(
-      ([status, rotulo]) => this.coluna(status, rotulo, porStatus[status].sort(ordem)),
-    );
-    this.raiz.replaceChildren(...colunas);
+    const visiveis = COLUNAS.filter(([status]) => status !== "cancelado" || this.mostrarCancelados);
+    const abas = el("nav", "abas");
+    abas.setAttribute("aria-label", "Colunas");
+    const colunas = visiveis.map(([status, rotulo]) => {
+      const pedidos = porStatus[status].sort(ordem);
+      const atrasados = pedidos.filter((p) => prazo(p, hoje) === "atrasado").length;
+      abas.append(this.aba_(status, rotulo, pedidos.length, atrasados));
+      return this.coluna(status, rotulo, pedidos, atrasados, hoje);
+    });
+    this.raiz.replaceChildren(abas, ...colunas);
+    if (focado) this.raiz.querySelector(`.cartao[data-id="${focado}"]`)?.focus({ preventScroll: true });
   }
 
-  coluna(status, rotulo, pedidos) {
+  aba_(status, rotulo, total, atrasados) {
+    const aba = el("button", "aba");
+    aba.type = "button";
+    aba.dataset.status = status;
+    aba.setAttribute("aria-pressed", String(status === this.aba));
+    aba.append(el("span", "", rotulo), el("span", "contagem", String(total)));
+    if (atrasados) aba.append(el("span", "contagem atrasados", `${atrasados} atras.`));
+    aba.addEventListener("click", () => {
+      this.aba = status;
+      this.desenhar();
+    });
+    return aba;
+  }
+
+  coluna(status, rotulo, pedidos, atrasados, hoje) {
     const coluna = el("section", "coluna");
     coluna.dataset.status = status;
+    if (status === this.aba) coluna.classList.add("ativa");
     const titulo = el("h2", "", rotulo);
-    titulo.append(el("span", "contagem", String(pedidos.length)));
+    const contagens = el("span", "contagens");
+    if (atrasados) {
+      const aviso = el("span", "contagem atrasados", `${atrasados} atrasado${atrasados > 1 ? "s" : ""}`);
+      aviso.title = "Pedidos com entrega vencida";
+      contagens.append(aviso);
+    }
+    contagens.append(el("span", "contagem", String(pedidos.length)));
+    titulo.append(contagens);
     const lista = el("ol", "cartoes");
-    lista.append(...pedidos.map((p) => this.cartao(p)));
+    lista.append(...pedidos.map((p) => this.cartao(p, hoje)));
     if (!pedidos.length) lista.append(el("li", "vazio", "Nenhum pedido"));
     coluna.append(titulo, lista);
     return coluna;
   }
 
-  cartao(pedido) {
+  cartao(pedido, hoje) {
     const cartao = el("li", "cartao");
     cartao.dataset.id = pedido.id;
     cartao.dataset.numero = pedido.numero;
+    cartao.tabIndex = 0;
+    const situacao = prazo(pedido, hoje);
+    cartao.setAttribute(
+      "aria-label",
+      `Pedido nº ${Number(pedido.numero)}, ${pedido.cliente}, ${ROTULO[pedido.status]}` +
+        (situacao === "atrasado" ? ", atrasado" : situacao === "hoje" ? ", entrega hoje" : "") +
+        ". Enter abre; setas movem.",
+    );
     if (pedido.prioridade === "ALTA") cartao.classList.add("alta");
+    if (situacao) cartao.classList.add(situacao);
     if (this.destacados.has(pedido.id)) cartao.classList.add("destaque");
 
     const topo = el("div", "cartao-topo");
+    if (!FINAIS.has(pedido.status)) {
+      const alca = el("span", "alca", "⠿");
+      alca.title = "Arraste para outra coluna";
+      alca.setAttribute("aria-hidden", "true");
+      topo.append(alca);
+    }
     topo.append(el("span", "numero", `Nº ${Number(pedido.numero)}`));
     if (pedido.prioridade === "ALTA") topo.append(el("span", "selo", "Urgente"));
+    if (situacao === "atrasado") topo.append(el("span", "selo atraso", "Atrasado"));
+    if (situacao === "hoje") topo.append(el("span", "selo hoje", "Entrega hoje"));
     topo.append(el("span", "valor", dinheiro(pedido.valor_total)));
     cartao.append(topo, el("p", "cliente", pedido.cliente));
 
     const detalhes = [pedido.cidade_cliente, pedido.data_entrega && `entrega ${data(pedido.data_entrega)}`];
     const linha = detalhes.filter(Boolean).join(" · ");
     if (linha) cartao.append(el("p", "detalhe", linha));
-    if (pedido.itens.length) {
+    if (pedido.itens?.length) {
       const itens = el("ul", "itens");
       for (const item of pedido.itens) itens.append(el("li", "", `${item.quantidade}× ${item.descricao}`));
       cartao.append(itens);
     }
     if (!FINAIS.has(pedido.status)) cartao.append(this.botoes(pedido));
+
+    cartao.addEventListener("click", (e) => {
+      if (this.arrastou || e.target.closest("button")) return;
+      this.aoAbrir(pedido);
+    });
+    cartao.addEventListener("keydown", (e) => this.tecla(e, pedido));
+    cartao.addEventListener("pointerdown", (e) => this.pegar(e, pedido, cartao));
     return cartao;
+  }
+
+  tecla(e, pedido) {
+    if (e.target !== e.currentTarget) return; // a key on one of the card's buttons
+    const destino = { ArrowRight: PROXIMO[pedido.status], ArrowLeft: ANTERIOR[pedido.status] }[e.key];
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      this.aoAbrir(pedido);
+    } else if (destino) {
+      e.preventDefault();
+      this.aoMover(pedido, destino);
+    } else if (e.key === "Delete" && !FINAIS.has(pedido.status)) {
+      e.preventDefault();
+      this.aoMover(pedido, "cancelado");
+    }
+  }
+
+  // -- drag and drop (Pointer Events: one code path for mouse, pen and touch) ------------
+
+  pegar(e, pedido, cartao) {
+    if (FINAIS.has(pedido.status) || e.button !== 0 || e.target.closest("button")) return;
+    if (e.pointerType !== "mouse" && !e.target.closest(".alca")) return; // a finger elsewhere scrolls
+    const inicio = { x: e.clientX, y: e.clientY };
+    let arrasto = null;
+    const mover = (ev) => {
+      if (ev.pointerId !== e.pointerId) return;
+      if (!arrasto) {
+        if (Math.hypot(ev.clientX - inicio.x, ev.clientY - inicio.y) < ARRASTO_MIN_PX) return;
+        arrasto = this.comecarArrasto(cartao, inicio);
+      }
+      ev.preventDefault();
+      arrasto.fantasma.style.transform = `translate(${ev.clientX - arrasto.dx}px, ${ev.clientY - arrasto.dy}px)`;
+      this.marcarAlvo(this.alvo(ev.clientX, ev.clientY), pedido.status);
+    };
+    const soltar = (ev) => {
+      if (ev.pointerId !== e.pointerId) return;
+      window.removeEventListener("pointermove", mover);
+      window.removeEventListener("pointerup", soltar);
+      window.removeEventListener("pointercancel", soltar);
+      if (!arrasto) return;
+      arrasto.fantasma.remove();
+      this.raiz.classList.remove("arrastando");
+      this.marcarAlvo(null);
+      this.arrastou = true;
+      setTimeout(() => (this.arrastou = false), 0);
+      const destino = ev.type === "pointerup" ? this.alvo(ev.clientX, ev.clientY) : null;
+      if (destino && destino !== pedido.status) this.aoMover(pedido, destino);
+    };
+    window.addEventListener("pointermove", mover, { passive: false });
+    window.addEventListener("pointerup", soltar);
+    window.addEventListener("pointercancel", soltar);
+  }
+
+  comecarArrasto(cartao, inicio) {
+    const caixa = cartao.getBoundingClientRect();
+    const fantasma = cartao.cloneNode(true);
+    fantasma.classList.add("fantasma");
+    fantasma.removeAttribute("tabindex");
+    Object.assign(fantasma.style, { width: `${caixa.width}px`, left: "0px", top: "0px" });
+    document.body.append(fantasma);
+    this.raiz.classList.add("arrastando");
+    return { fantasma, dx: inicio.x - caixa.left, dy: inicio.y - caixa.top };
+  }
+
+  /** The status of the column (or tab) under a point, or null. */
+  alvo(x, y) {
+    return document.elementFromPoint(x, y)?.closest(".coluna, .aba")?.dataset.status ?? null;
+  }
+
+  marcarAlvo(status, origem) {
+    for (const elemento of this.raiz.querySelectorAll(".alvo")) elemento.classList.remove("alvo");
+    if (!status || status === origem) return;
+    for (const elemento of this.raiz.querySelectorAll(`[data-status="${status}"]`)) elemento.classList.add("alvo");
   }
 
   botoes(pedido) {

@@ -1,0 +1,299 @@
+// The order drawer: every field of one order, its items with sizes and totals, its history,
+// and editing in place.
+//
+// A save sends only what the person changed, with If-Match: the version the form shows. When
+// someone else changed the order meanwhile, nothing typed is lost: an open drawer takes the
+// other person's changes into the fields the person did not touch (live, as they happen), and
+// notes the ones they did; a save that still meets a newer version (412) lists what changed
+// and offers to apply the person's edits again on top of it.
+
+import { api } from "./api.js";
+import { CAMPOS, Formulario } from "./formulario.js";
+import { data, dinheiro, momento } from "./formatos.js";
+import { ANTERIOR, FINAIS, PROXIMO, ROTULO } from "./quadro.js";
+
+export const NOME_CAMPO = {
+  cliente: "Cliente",
+  telefone_cliente: "Telefone",
+  cidade_cliente: "Cidade",
+  estado_cliente: "UF",
+  data_entrada: "Entrada",
+  data_entrega: "Entrega",
+  prioridade: "Prioridade",
+  status: "Situação",
+  observacao: "Observação",
+  forma_envio: "Forma de envio",
+  tipo_pagamento: "Pagamento",
+  valor_frete: "Frete",
+  valor_total: "Total",
+  itens: "Itens",
+};
+const TIPO_HISTORICO = { pedido_criado: "criou", pedido_atualizado: "alterou", pedido_cancelado: "cancelou" };
+
+function el(tag, classe, texto) {
+  const elemento = document.createElement(tag);
+  if (classe) elemento.className = classe;
+  if (texto !== undefined) elemento.textContent = texto;
+  return elemento;
+}
+
+/** A value of the order (or of a history entry) as people read it. */
+export function legivel(campo, valor) {
+  if (valor === null || valor === undefined || valor === "") return "—";
+  if (campo === "status") return ROTULO[valor] ?? valor;
+  if (campo === "valor_frete" || campo === "valor_total") return dinheiro(valor);
+  if (campo === "data_entrega" || campo === "data_entrada") return data(valor);
+  if (campo === "prioridade") return valor === "ALTA" ? "Alta" : "Normal";
+  if (campo === "itens") return valor.map((i) => `${i.quantidade}× ${i.descricao}`).join(", ") || "nenhum";
+  return String(valor);
+}
+
+export class Gaveta {
+  /**
+   * @param dialogo the <dialog>; @param modelo the item row <template>
+   * @param aoSalvar(pedido) an answer from the server (the board keeps it)
+   * @param aoMover(pedido, status) a status button in the drawer
+   * @param aoImprimir(pedido) print its work order
+   * @param aoFalhar(erro) any other failure (401 sends the page to the login)
+   */
+  constructor(dialogo, modelo, { aoSalvar, aoMover, aoImprimir, aoFalhar }) {
+    Object.assign(this, { dialogo, aoSalvar, aoMover, aoImprimir, aoFalhar });
+    const $ = (id) => dialogo.querySelector(id);
+    this.$ = $;
+    this.form = $("#form-gaveta");
+    this.formulario = new Formulario(this.form, modelo, {
+      itens: "#gaveta-itens",
+      adicionar: "#gaveta-adicionar-item",
+      total: "#gaveta-total",
+      totalItens: "#gaveta-itens-total",
+      frete: "#gaveta-frete",
+      erro: "#gaveta-erro",
+    });
+    this.pedido = null; // the version the form is based on (its If-Match)
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.salvar();
+    });
+    $("#gaveta-fechar").addEventListener("click", () => this.fechar());
+    $("#gaveta-imprimir").addEventListener("click", () => this.aoImprimir(this.pedido));
+    $("#reaplicar").addEventListener("click", () => this.salvar());
+    $("#descartar").addEventListener("click", () => this.mostrar(this.pedido));
+    dialogo.addEventListener("close", () => (this.pedido = null));
+    dialogo.addEventListener("cancel", (e) => {
+      // Esc: the same question as the close button when something was typed.
+      if (this.formulario.alterados().length && !confirm("Descartar as alterações não salvas?")) e.preventDefault();
+    });
+  }
+
+  get aberta() {
+    return this.dialogo.open && this.pedido !== null;
+  }
+
+  async abrir(pedido) {
+    this.mostrar(pedido);
+    if (!this.dialogo.open) this.dialogo.showModal();
+    this.form.elements.cliente.focus();
+    try {
+      const { dados } = await api("GET", `/pedidos/${pedido.id}`);
+      if (this.pedido?.id === dados.id) this.atualizar(dados);
+    } catch (erro) {
+      this.aoFalhar(erro);
+    }
+  }
+
+  fechar() {
+    if (this.formulario.alterados().length && !confirm("Descartar as alterações não salvas?")) return;
+    this.dialogo.close();
+  }
+
+  /** Show ``pedido`` as it is, dropping any edit. */
+  mostrar(pedido) {
+    this.pedido = pedido;
+    this.limparNotas();
+    this.formulario.preencher(pedido);
+    this.$("#gaveta-conflito").hidden = true;
+    this.$("#gaveta-aviso").hidden = true;
+    this.cabecalho();
+    this.carregarHistorico();
+  }
+
+  cabecalho() {
+    const pedido = this.pedido;
+    this.$("#gaveta-titulo").textContent = `Pedido nº ${Number(pedido.numero)}`;
+    const status = this.$("#gaveta-status");
+    status.textContent = ROTULO[pedido.status];
+    status.dataset.status = pedido.status;
+    const final = FINAIS.has(pedido.status);
+    for (const campo of this.form.querySelectorAll("input, select, textarea, #gaveta-adicionar-item, .remover")) {
+      campo.disabled = final; // entregue and cancelado orders cannot change (the server says 409)
+    }
+    this.$("#gaveta-salvar").hidden = final;
+    const mover = this.$("#gaveta-mover");
+    mover.replaceChildren();
+    for (const destino of [ANTERIOR[pedido.status], PROXIMO[pedido.status], final ? null : "cancelado"]) {
+      if (!destino) continue;
+      const botao = el("button", destino === "cancelado" ? "link cancelar" : "secundario");
+      botao.type = "button";
+      botao.textContent = destino === "cancelado" ? "Cancelar pedido" : `Mover para ${ROTULO[destino]}`;
+      botao.addEventListener("click", () => this.aoMover(this.pedido, destino));
+      mover.append(botao);
+    }
+  }
+
+  async carregarHistorico() {
+    const id = this.pedido.id;
+    try {
+      const { dados } = await api("GET", `/pedidos/${id}/historico`);
+      if (this.pedido?.id === id) this.desenharHistorico(dados);
+    } catch (erro) {
+      this.aoFalhar(erro);
+    }
+  }
+
+  desenharHistorico(entradas) {
+    const lista = this.$("#gaveta-historico");
+    lista.replaceChildren(
+      ...entradas.reverse().map((h) => {
+        const item = el("li", "entrada");
+        const quem = h.usuario ? h.usuario.username : "sistema";
+        item.append(el("span", "quando", momento(h.timestamp)), el("strong", "quem", quem));
+        item.append(el("span", "", ` ${TIPO_HISTORICO[h.tipo] ?? h.tipo} (versão ${h.versao})`));
+        const mudancas = el("ul", "mudancas");
+        for (const [campo, { de, para }] of Object.entries(h.alteracoes)) {
+          mudancas.append(
+            el("li", "", `${NOME_CAMPO[campo] ?? campo}: ${legivel(campo, de)} → ${legivel(campo, para)}`),
+          );
+        }
+        if (mudancas.children.length) item.append(mudancas);
+        return item;
+      }),
+    );
+  }
+
+  /**
+   * A newer version of the open order (someone's change, or our own save's answer). Fields the
+   * person did not touch take its values; touched ones keep what was typed, with a note when the
+   * server's value changed under them. Returns the names of those conflicting fields.
+   */
+  atualizar(remoto) {
+    if (!this.pedido || remoto.id !== this.pedido.id || remoto.versao <= this.pedido.versao) return [];
+    const base = this.pedido;
+    const alterados = new Set(this.formulario.alterados());
+    if (!alterados.size) {
+      this.mostrar(remoto);
+      return [];
+    }
+    const mudaram = [...CAMPOS, "itens"].filter((nome) =>
+      nome === "itens" ? JSON.stringify(base.itens) !== JSON.stringify(remoto.itens) : base[nome] !== remoto[nome],
+    );
+    const conflitos = mudaram.filter((nome) => alterados.has(nome));
+    this.limparNotas();
+    // Carry the person's edits over onto the new version: refill, then type them in again.
+    const digitado = this.capturar(alterados);
+    this.pedido = remoto;
+    this.formulario.preencher(remoto);
+    this.restaurar(digitado);
+    for (const nome of conflitos) this.notarConflito(nome, remoto);
+    this.cabecalho();
+    this.carregarHistorico();
+    const aviso = this.$("#gaveta-aviso");
+    aviso.textContent =
+      "Este pedido foi alterado por outra pessoa. Suas alterações não salvas foram mantidas" +
+      (conflitos.length ? `; confira: ${conflitos.map((n) => NOME_CAMPO[n]).join(", ")}.` : ".");
+    aviso.hidden = false;
+    return conflitos;
+  }
+
+  capturar(nomes) {
+    const digitado = {};
+    for (const nome of nomes) {
+      if (nome === "itens") {
+        digitado.itens = this.formulario.linhas().map((linha) =>
+          Object.fromEntries([...linha.querySelectorAll("input")].map((i) => [i.name, i.value])));
+      } else {
+        digitado[nome] = this.form.elements[nome].value;
+      }
+    }
+    return digitado;
+  }
+
+  restaurar(digitado) {
+    for (const [nome, valor] of Object.entries(digitado)) {
+      if (nome !== "itens") {
+        this.form.elements[nome].value = valor;
+        continue;
+      }
+      this.formulario.itens.replaceChildren();
+      for (const linha of valor) {
+        const nova = this.formulario.adicionarItem();
+        for (const [campo, texto] of Object.entries(linha)) nova.querySelector(`[name=${campo}]`).value = texto;
+      }
+    }
+    this.formulario.somar();
+  }
+
+  limparNotas() {
+    for (const nota of this.form.querySelectorAll(".nota-conflito")) nota.remove();
+  }
+
+  notarConflito(nome, remoto) {
+    const campo = nome === "itens" ? this.$("#gaveta-itens") : this.form.elements[nome];
+    const valor = legivel(nome, remoto[nome]);
+    const nota = el("span", "nota-conflito", `No servidor agora: ${valor}`);
+    (campo.closest("label") ?? campo.parentElement).append(nota);
+  }
+
+  async salvar() {
+    const alterados = this.formulario.alterados();
+    if (!alterados.length) {
+      this.dialogo.close();
+      return;
+    }
+    const locais = this.formulario.errosLocais();
+    if (Object.keys(locais).length) {
+      this.formulario.mostrarErros("Confira os campos marcados.", locais);
+      return;
+    }
+    const botao = this.$("#gaveta-salvar");
+    botao.disabled = true;
+    const base = this.pedido;
+    try {
+      const { dados } = await api("PATCH", `/pedidos/${base.id}`, {
+        corpo: this.formulario.corpoAlteracoes(alterados),
+        cabecalhos: { "If-Match": `"${base.versao}"` },
+      });
+      this.mostrar(dados);
+      this.aoSalvar(dados);
+      const aviso = this.$("#gaveta-aviso");
+      aviso.textContent = "Alterações salvas.";
+      aviso.hidden = false;
+    } catch (erro) {
+      if (erro.status === 412) await this.conflito(base);
+      else if (erro.status === 422) this.formulario.mostrarErros("Confira os campos marcados.", erro.fields);
+      else if (erro.status === 409) this.formulario.mostrarErros(erro.message, {});
+      else this.aoFalhar(erro);
+    } finally {
+      botao.disabled = false;
+    }
+  }
+
+  /** The save met a newer version: list what changed since ``base``; the edits stay, to apply again. */
+  async conflito(base) {
+    let remoto;
+    try {
+      remoto = (await api("GET", `/pedidos/${base.id}`)).dados;
+    } catch (erro) {
+      this.aoFalhar(erro);
+      return;
+    }
+    this.atualizar(remoto);
+    const lista = this.$("#conflito-lista");
+    lista.replaceChildren(
+      ...[...CAMPOS, "status", "itens"]
+        .filter((nome) => JSON.stringify(base[nome]) !== JSON.stringify(remoto[nome]))
+        .map((nome) => el("li", "", `${NOME_CAMPO[nome]}: ${legivel(nome, base[nome])} → ${legivel(nome, remoto[nome])}`)),
+    );
+    this.$("#gaveta-aviso").hidden = true;
+    this.$("#gaveta-conflito").hidden = false;
+  }
+}
