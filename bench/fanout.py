@@ -150,7 +150,8 @@ def main():
 def print_table(results):
     by = {(r["impl"], r["clients"]): r for r in results}
     print(
-        "\nclients | impl    | fan-out p50/p99 ms | delivery p50/p99 ms | deliveries/s | lost | KiB/conn | create p99 ms",
+        "\nclients | impl    | fan-out p50/p99 ms | delivery p50/p99 ms | deliveries/s | lost | KiB/conn "
+        "| create p99 ms",
         file=sys.stderr,
     )
     for (impl, n), r in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
