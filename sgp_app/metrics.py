@@ -28,7 +28,9 @@ from .logs import LIVE_PATHS
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
-SOCKETS = Gauge("sgp_websocket_connections", "Open WebSocket connections", multiprocess_mode="livesum")
+SOCKETS = Gauge(
+    "sgp_websocket_connections", "Open WebSocket connections and event streams", multiprocess_mode="livesum"
+)
 SOCKETS_OPENED = Counter("sgp_websocket_connections_opened", "WebSocket connections accepted")
 SLOW_CLIENTS = Counter("sgp_websocket_slow_clients", "Sockets closed with 1013 for falling too far behind")
 EVENTS_PUBLISHED = Counter("sgp_events_published", "Committed events handed to the broker")
@@ -39,6 +41,13 @@ DELIVERY_LATENCY = Histogram(
     "sgp_event_delivery_latency_seconds",
     "From an event's commit to its fan-out to this worker's sockets",
     buckets=LATENCY_BUCKETS,
+)
+WEBHOOK_ATTEMPTS = Counter(
+    "sgp_webhook_attempts", "Webhook delivery attempts, by result (delivered: a 2xx answer)", ["result"]
+)
+WEBHOOK_DELIVERED, WEBHOOK_FAILED = (
+    WEBHOOK_ATTEMPTS.labels(result="delivered"),
+    WEBHOOK_ATTEMPTS.labels(result="failed"),
 )
 HTTP_LATENCY = Histogram(
     "sgp_http_request_duration_seconds",

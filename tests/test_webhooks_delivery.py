@@ -65,6 +65,8 @@ def test_a_receiver_that_fails_first_gets_every_event_once_in_order_signed(live_
         ]
         after = server.request("GET", f"/webhooks/{hook['id']}", admin).json()
         assert after["ultimo_evento_id"] == expected[-1]["evento_id"] and after["falhando_desde"] is None
+        assert server.metric("sgp_webhook_attempts_total", result="failed") == 3
+        assert server.metric("sgp_webhook_attempts_total", result="delivered") == 5
     finally:
         receiver.stop()
 

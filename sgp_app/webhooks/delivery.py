@@ -31,6 +31,7 @@ from sqlalchemy import delete, func, or_, select, update
 from .. import events
 from ..db import begin_write
 from ..extensions import db
+from ..metrics import WEBHOOK_DELIVERED, WEBHOOK_FAILED
 from ..models import EntregaWebhook, Webhook, utcnow
 from ..realtime.frames import json_text
 from .targets import CheckedBackend
@@ -214,6 +215,7 @@ class Deliverer:
                 return None
             status, erro, duracao_ms = self.post(endpoint, evento_id, body)
             ok = status is not None and 200 <= status < 300
+            (WEBHOOK_DELIVERED if ok else WEBHOOK_FAILED).inc()
             kept = self.dispatcher.with_db(self._record, evento_id, tentativa, status, erro, duracao_ms, ok)
             if not kept:
                 return None
