@@ -73,3 +73,12 @@ def next_value(name):
 
 def current_value(name):
     return db.session.scalar(select(Contador.valor).where(Contador.nome == name)) or 0
+
+
+def with_session(app, fn, *args):
+    """Run ``fn(*args)`` in an app context of its own, from a background greenlet; the session ends with it."""
+    with app.app_context():
+        try:
+            return fn(*args)
+        finally:
+            db.session.remove()

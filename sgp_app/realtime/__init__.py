@@ -1,15 +1,17 @@
 """Live order events on ``/ws/pedidos`` and ``/pedidos/stream``: registry, broadcaster, broker, routes."""
 
+import logging
 import threading
 import time
 
+import gevent
 from flask import current_app
 
-from .. import signals
-from ..extensions import sock
+from .. import logs, signals
+from ..extensions import db, sock
 from .broadcaster import Broadcaster
 from .brokers import get_broker
-from .frames import CLOSE_GOING_AWAY
+from .frames import CLOSE_GOING_AWAY, CLOSE_SERVER_ERROR
 from .janitor import Janitor
 from .registry import Registry
 from .socket import PATH, NoReader, Session, prepare_handshake
@@ -17,6 +19,7 @@ from .stream import PATH as STREAM_PATH
 from .stream import pedidos_stream
 
 EXTENSION = "sgp_realtime"
+log = logging.getLogger(__name__)
 
 
 class Hub:
@@ -53,6 +56,28 @@ class Hub:
                 self.broadcaster.start()
                 self.janitor.start()
                 self.started = True
+
+    def replay(self, conn, ultimo_evento_id):
+        """Replay stored events to ``conn`` in a greenlet of its own: its reader goes on meanwhile (pings)."""
+        return gevent.spawn(self._replay, conn, ultimo_evento_id)
+
+    def _replay(self, conn, ultimo_evento_id):
+        try:
+            self.broadcaster.replay(conn, ultimo_evento_id)
+        except Exception:
+            log.exception("replay failed")
+            conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+
+    def release(self, conn, replay=None):
+        """A socket's or stream's handler is done: forget it, stop its replay, log it, let its last frames go."""
+        self.registry.remove(conn)
+        if replay is not None:
+            replay.kill(block=False)
+        seconds = round(time.monotonic() - conn.opened_at, 1)
+        logs.socket_event("close", conn, close_code=conn.close_code or "-", seconds=seconds)
+        db.session.remove()
+        conn.wait_written(conn.send_timeout)
+        conn.finish()
 
     def going_away(self):
         """Close every socket (and stream) with 1001: the server is restarting; clients reconnect and resume."""

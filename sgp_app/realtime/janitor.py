@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .. import events
 from ..auth import tokens
+from ..db import with_session
 from ..extensions import db
 from ..models import SessaoToken, utcnow
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_TRY_AGAIN_LATER
@@ -57,11 +58,7 @@ class Janitor:
                 log.exception("janitor round failed")
 
     def _with_db(self, fn, *args):
-        with self.app.app_context():
-            try:
-                return fn(*args)
-            finally:
-                db.session.remove()
+        return with_session(self.app, fn, *args)
 
     def prune(self):
         """Apply the event retention, and delete session tokens past their grace period."""

@@ -188,15 +188,7 @@ class Session:
             log.exception("socket handler failed")
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
-            registry.remove(conn)
-            if self.replay is not None:
-                self.replay.kill(block=False)
-            logs.socket_event(
-                "close", conn, close_code=conn.close_code or "-", seconds=round(time.monotonic() - conn.opened_at, 1)
-            )
-            db.session.remove()
-            conn.wait_written(conn.send_timeout)  # our close frame, or the echo of the client's
-            conn.finish()
+            self.hub.release(conn, self.replay)  # after our close frame, or the echo of the client's
             self.ws.connected = False  # Flask-Sock's own close() must not write after ours
 
     def _read_loop(self):
@@ -255,24 +247,15 @@ class Session:
         if announce:
             self.conn.send_json({"type": "authenticated", "message": "Autenticação realizada com sucesso"})
         if replaying:
-            self.replay = gevent.spawn(self._replay, ultimo)
+            self.replay = self.hub.replay(self.conn, ultimo)
         return True
 
     def resume(self, ultimo):
         """Replay in a greenlet of its own: meanwhile this one goes on reading (pongs, pings)."""
-        if self.replay is not None or not self.hub.registry.begin_replay(self.conn):
+        if not self.hub.registry.begin_replay(self.conn):
             self.error("resume_in_progress", "Uma retomada já está em andamento; aguarde o sincronizado")
             return
-        self.replay = gevent.spawn(self._replay, ultimo)
-
-    def _replay(self, ultimo):
-        try:
-            self.hub.broadcaster.replay(self.conn, ultimo)
-        except Exception:
-            log.exception("replay failed")
-            self.conn.close(CLOSE_SERVER_ERROR, "Erro interno")
-        finally:
-            self.replay = None
+        self.replay = self.hub.replay(self.conn, ultimo)
 
     def error(self, code, message):
         self.conn.send_json({"type": "error", "code": code, "message": message})

@@ -10,9 +10,7 @@ written to the socket directly until the stream ends.
 """
 
 import logging
-import time
 
-import gevent
 from flask import Response, current_app, request
 
 from .. import logs
@@ -105,28 +103,13 @@ class Stream:
             replaying = self.ultimo is not None and registry.begin_replay(conn)
             registry.authenticate(conn, self.sessao)
             if replaying:
-                self.replay = gevent.spawn(self._replay)
+                self.replay = self.hub.replay(conn, self.ultimo)
             self._read_until_closed()
         except Exception:
             log.exception("stream handler failed")
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
-            registry.remove(conn)
-            if self.replay is not None:
-                self.replay.kill(block=False)
-            logs.socket_event(
-                "close", conn, close_code=conn.close_code or "-", seconds=round(time.monotonic() - conn.opened_at, 1)
-            )
-            db.session.remove()
-            conn.wait_written(conn.send_timeout)
-            conn.finish()
-
-    def _replay(self):
-        try:
-            self.hub.broadcaster.replay(self.conn, self.ultimo)
-        except Exception:
-            log.exception("replay failed")
-            self.conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+            self.hub.release(conn, self.replay)
 
     def _read_until_closed(self):
         """A stream's client sends nothing more; its socket ends when it leaves or when we end it."""

@@ -29,7 +29,7 @@ import httpcore
 from sqlalchemy import delete, func, or_, select, update
 
 from .. import events
-from ..db import begin_write
+from ..db import begin_write, with_session
 from ..extensions import db
 from ..metrics import WEBHOOK_DELIVERED, WEBHOOK_FAILED
 from ..models import EntregaWebhook, Webhook, utcnow
@@ -142,11 +142,7 @@ class Dispatcher:
         return taken == 1
 
     def with_db(self, fn, *args):
-        with self.app.app_context():
-            try:
-                return fn(*args)
-            finally:
-                db.session.remove()
+        return with_session(self.app, fn, *args)
 
 
 class Deliverer:

@@ -96,12 +96,14 @@ export class Usuarios {
       this.aoAvisar(`Usuário ${usuario.username} ${feito}.`);
       await this.carregar();
     } catch (erro) {
-      if (erro.status === 422 || erro.status === 409) {
-        this.erro([erro.message, ...Object.values(erro.fields)].join(" "));
-      } else {
-        this.aoFalhar(erro);
-      }
+      this.recusado(erro);
     }
+  }
+
+  /** A 422 or 409 is said on the page, with each field's message; anything else goes up. */
+  recusado(erro) {
+    if (erro.status === 422 || erro.status === 409) this.erro([erro.message, ...Object.values(erro.fields)].join(" "));
+    else this.aoFalhar(erro);
   }
 
   async criar() {
@@ -118,11 +120,7 @@ export class Usuarios {
       this.aoAvisar(`Usuário ${dados.username} criado.`);
       await this.carregar();
     } catch (erro) {
-      if (erro.status === 422 || erro.status === 409) {
-        this.erro([erro.message, ...Object.values(erro.fields)].join(" "));
-      } else {
-        this.aoFalhar(erro);
-      }
+      this.recusado(erro);
     }
   }
 }
