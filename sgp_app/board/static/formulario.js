@@ -29,6 +29,8 @@ export class Formulario {
    */
   constructor(form, modelo, ids = {}) {
     const $ = (id) => (id ? form.querySelector(id) : null);
+    // The order's own fields come from one template, so both forms always have the same ones.
+    form.querySelector("[data-campos]")?.replaceWith(document.querySelector("#modelo-campos").content.cloneNode(true));
     this.form = form;
     this.modelo = modelo;
     this.itens = $(ids.itens ?? "#itens");
