@@ -51,3 +51,15 @@ def test_a_restart_ends_streams_with_1001_and_they_resume_without_a_gap(live_ser
         assert again.next()["event"] == "sincronizado"
     finally:
         again.close()
+
+
+def test_an_expired_token_ends_its_stream(live_server, db_url):
+    add_users(db_url, "ana")
+    # Tokens live 2.5 s here; the janitor looks every second.
+    server = live_server(SGP_TOKEN_TTL_HOURS=str(2.5 / 3600))
+    client = SseClient(server, f"?token={server.login('ana', PASSWORD)}")
+    try:
+        assert client.next(timeout=15) == {"event": "encerrado", "data": {"code": 1008, "reason": "Token expirado"}}
+        assert client.ended()
+    finally:
+        client.close()
