@@ -173,3 +173,19 @@ def test_an_endpoint_failing_past_the_give_up_time_is_disabled(live_server, db_u
         assert wait_for(lambda: len(receiver.requests) > attempts)  # resumes from its cursor
     finally:
         receiver.stop()
+
+
+def test_deleting_an_endpoint_while_it_is_retried_stops_its_deliveries_quietly(live_server, db_url):
+    receiver = Receiver(answers=[500] * 100).start()
+    try:
+        server, admin, token = setup(live_server, db_url)
+        hook = register(server, admin, receiver)
+        create_orders(server, token, 1)
+        assert wait_for(lambda: len(receiver.requests) >= 2, timeout=15)
+        assert server.request("DELETE", f"/webhooks/{hook['id']}", admin).status_code == 204
+        tried = len(receiver.requests)
+        wait_for(lambda: False, timeout=5)  # the next retries (2 s, 4 s apart) would have come by now
+        assert len(receiver.requests) <= tried + 1  # at most the one already on its way
+        assert "deliverer failed" not in server.log()
+    finally:
+        receiver.stop()

@@ -319,6 +319,11 @@ class Deliverer:
         Returns whether to go on: ``False`` if the lease was lost or the endpoint was given up.
         """
         begin_write()
+        # Locked: a DELETE /webhooks/<id> now waits for this attempt to be kept, or comes first.
+        webhook = db.session.scalar(select(Webhook).where(Webhook.id == self.id).with_for_update())
+        if webhook is None or webhook.trava_dono != self.dispatcher.owner:
+            db.session.rollback()  # deleted, or handed to another deliverer meanwhile
+            return False
         db.session.add(
             EntregaWebhook(
                 webhook_id=self.id,
@@ -331,10 +336,6 @@ class Deliverer:
         )
         db.session.flush()
         self._keep_latest_attempts()
-        webhook = db.session.get(Webhook, self.id)
-        if webhook is None or webhook.trava_dono != self.dispatcher.owner:
-            db.session.commit()
-            return False
         if ok:
             webhook.ultimo_evento_id = max(webhook.ultimo_evento_id, evento_id)
             webhook.falhando_desde = None
