@@ -86,9 +86,9 @@ def _plain(value):
     """``value`` as JSON gives it in an order: money and dates as strings, items as objects."""
     if isinstance(value, list):
         return [{k: _plain(v) for k, v in item.items()} for item in value]
-    if isinstance(value, (Decimal, date)):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _alteracoes(before, after):

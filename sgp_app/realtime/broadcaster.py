@@ -219,8 +219,7 @@ class Broadcaster:
             try:
                 rows = events.eventos_after(last, REPLAY_PAGE)
                 frames = [
-                    (row.id, event_frames(row.id, row.tipo, json_text(row.to_message()).encode())[conn.framing])
-                    for row in rows
+                    (row.id, conn.event_frame(row.id, row.tipo, json_text(row.to_message()).encode())) for row in rows
                 ]
             finally:
                 db.session.rollback()  # hold no transaction while waiting for the client

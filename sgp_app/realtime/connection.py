@@ -20,7 +20,15 @@ import gevent
 
 from ..metrics import SLOW_CLIENTS
 from . import sse
-from .frames import CLOSE_TRY_AGAIN_LATER, PING_FRAME, SLOW_CLIENT, close_frame, echo_close_code, json_frame
+from .frames import (
+    CLOSE_TRY_AGAIN_LATER,
+    PING_FRAME,
+    SLOW_CLIENT,
+    close_frame,
+    echo_close_code,
+    json_frame,
+    text_frame,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +94,10 @@ class Connection:
 
     def send_json(self, message):
         return self.send_frame(json_frame(message))
+
+    def event_frame(self, evento_id, tipo, payload):
+        """One order event in this connection's framing (a replay's; live ones come framed for all)."""
+        return text_frame(payload)
 
     def send_sincronizado(self, ultimo_evento_id, completo):
         """The end of a replay (see :meth:`~sgp_app.realtime.broadcaster.Broadcaster.replay`)."""
@@ -224,6 +236,9 @@ class StreamConnection(Connection):
 
     framing = sse.SSE
     kind = "stream"
+
+    def event_frame(self, evento_id, tipo, payload):
+        return sse.event(evento_id, tipo, payload)
 
     def send_sincronizado(self, ultimo_evento_id, completo):
         body = {"ultimo_evento_id": ultimo_evento_id, "completo": completo}

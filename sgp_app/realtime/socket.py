@@ -61,6 +61,12 @@ def _warn_needs_gevent():
     log.warning(NEEDS_GEVENT)
 
 
+def realtime_unavailable():
+    """The 503 for a socket or stream this process cannot hold (no gevent worker); warns once in the log."""
+    _warn_needs_gevent()
+    return ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
+
+
 def prepare_handshake():
     """Before the upgrade: refuse a foreign browser ``Origin`` (403), and decline compression.
 
@@ -70,8 +76,7 @@ def prepare_handshake():
     if request.path != PATH:
         return
     if not live_events_available():
-        _warn_needs_gevent()
-        raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
+        raise realtime_unavailable()
     _check_handshake(request.headers)
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     check_origin()

@@ -19,7 +19,7 @@ from ..errors import ApiError, ValidationError
 from ..extensions import db
 from .connection import StreamConnection
 from .frames import CLOSE_SERVER_ERROR
-from .socket import RECV_BYTES, check_origin, live_events_available, parse_ultimo
+from .socket import RECV_BYTES, check_origin, live_events_available, parse_ultimo, realtime_unavailable
 from .sse import response_head
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,10 @@ def resume_point():
     header then holds the last event it actually got. ``None``: live events only.
     """
     for name, raw in (
-        ("Last-Event-ID", request.headers.get("Last-Event-ID", "").strip()),
+        ("Last-Event-ID", request.headers.get("Last-Event-ID", "").strip() or None),  # empty: none yet
         ("ultimo_evento_id", request.args.get("ultimo_evento_id")),
     ):
-        if raw is None or (raw == "" and name == "Last-Event-ID"):
+        if raw is None:
             continue
         value = parse_ultimo(raw)
         if value is None:
@@ -48,17 +48,15 @@ def resume_point():
 
 def pedidos_stream(hub):
     """Check everything that can be answered with a status code, then hand over to :class:`StreamResponse`."""
-    if not live_events_available():
-        raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
+    sock = request.environ.get("gunicorn.socket")  # taken over as Flask-Sock does
+    if not live_events_available() or sock is None:
+        raise realtime_unavailable()
     check_origin()
     sessao = tokens.lookup(request.args.get("token") or bearer_token(request.headers))
     db.session.remove()  # held for the stream's whole life otherwise
     if sessao is None:
         raise ApiError(401, "Token inválido ou ausente")
     ultimo = resume_point()
-    sock = request.environ.get("gunicorn.socket")
-    if sock is None:
-        raise ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
     if len(hub.registry) >= current_app.config["SGP_WS_MAX_CONNECTIONS"]:
         raise ApiError(
             503, "Servidor cheio; tente novamente mais tarde", code="server_full", headers={"Retry-After": "5"}

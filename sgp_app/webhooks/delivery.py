@@ -117,25 +117,20 @@ class Dispatcher:
                 deliverer = self.deliverers[webhook_id] = Deliverer(self, webhook_id)
                 deliverer.start()
 
+    def _free(self, now):
+        """Active, and nobody's lease: none, a lapsed one, or this worker's own."""
+        lease = or_(Webhook.trava_dono.is_(None), Webhook.trava_ate < now, Webhook.trava_dono == self.owner)
+        return Webhook.ativo & lease
+
     def _claimable(self):
-        now = utcnow()
-        return db.session.scalars(
-            select(Webhook.id).where(
-                Webhook.ativo,
-                or_(Webhook.trava_dono.is_(None), Webhook.trava_ate < now, Webhook.trava_dono == self.owner),
-            )
-        ).all()
+        return db.session.scalars(select(Webhook.id).where(self._free(utcnow()))).all()
 
     def _lock(self, webhook_id):
         now = utcnow()
         begin_write()
         taken = db.session.execute(
             update(Webhook)
-            .where(
-                Webhook.id == webhook_id,
-                Webhook.ativo,
-                or_(Webhook.trava_dono.is_(None), Webhook.trava_ate < now, Webhook.trava_dono == self.owner),
-            )
+            .where(Webhook.id == webhook_id, self._free(now))
             .values(trava_dono=self.owner, trava_ate=now + timedelta(seconds=self.lease))
         ).rowcount
         db.session.commit()
@@ -197,18 +192,18 @@ class Deliverer:
             if passed is not None and not self.dispatcher.with_db(self._advance, passed):
                 return False
             passed = None
-            endpoint = self.deliver(evento_id, body)
+            endpoint = self.deliver(endpoint, evento_id, body)
             if endpoint is None:
                 return False
         return passed is None or self.dispatcher.with_db(self._advance, passed)
 
-    def deliver(self, evento_id, body):
-        """Post one event until it is taken; the endpoint as it is now, or ``None`` to stop."""
+    def deliver(self, endpoint, evento_id, body):
+        """Post one event until it is taken; the endpoint as it is now, or ``None`` to stop.
+
+        Between attempts the endpoint is read again, so a new URL or secret applies to the next one.
+        """
         tentativa = self.dispatcher.with_db(self._attempts_so_far, evento_id) + 1
         while True:
-            endpoint = self.dispatcher.with_db(self._current)
-            if endpoint is None:
-                return None
             status, erro, duracao_ms = self.post(endpoint, evento_id, body)
             ok = status is not None and 200 <= status < 300
             (WEBHOOK_DELIVERED if ok else WEBHOOK_FAILED).inc()
@@ -220,7 +215,8 @@ class Deliverer:
             delay = retry_delay(tentativa)
             tentativa += 1
             log.info("webhook %d: event %d failed (%s); retry in %.1fs", self.id, evento_id, erro or status, delay)
-            if not self._wait(delay):
+            endpoint = self._wait(delay)
+            if endpoint is None:
                 return None
 
     def post(self, endpoint, evento_id, body):
@@ -256,13 +252,13 @@ class Deliverer:
         return status, erro, round((time.perf_counter() - started) * 1000)
 
     def _wait(self, seconds):
-        """Sleep before a retry, keeping the lease; ``False`` if it was lost or the endpoint disabled."""
+        """Sleep before a retry, keeping the lease; the endpoint as it is then, ``None`` if lost or disabled."""
         deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            gevent.sleep(min(left, self.dispatcher.lease / 3))
-            if self.dispatcher.with_db(self._current) is None:
-                return False
-        return True
+        while True:
+            gevent.sleep(min(max(0.0, deadline - time.monotonic()), self.dispatcher.lease / 3))
+            endpoint = self.dispatcher.with_db(self._current)
+            if endpoint is None or time.monotonic() >= deadline:
+                return endpoint
 
     # -- database steps (each in its own short transaction) -------------------------
 

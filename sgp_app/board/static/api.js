@@ -60,10 +60,3 @@ export async function sair() {
     sessao.esquecer();
   }
 }
-
-// Why this server cannot serve live events (flask run has no gevent worker), or null.
-export async function eventosAoVivoIndisponiveis() {
-  const resposta = await fetch("/health", { cache: "no-store" });
-  const aoVivo = (await resposta.json()).live_events;
-  return aoVivo && !aoVivo.ok ? aoVivo.detail : null;
-}

@@ -142,14 +142,14 @@ export class Quadro {
     const colunas = visiveis.map(([status, rotulo]) => {
       const pedidos = porStatus[status].sort(ordem);
       const atrasados = pedidos.filter((p) => prazo(p, hoje) === "atrasado").length;
-      abas.append(this.aba_(status, rotulo, pedidos.length, atrasados));
+      abas.append(this.botaoAba(status, rotulo, pedidos.length, atrasados));
       return this.coluna(status, rotulo, pedidos, atrasados, hoje);
     });
     this.raiz.replaceChildren(abas, ...colunas);
     if (focado) this.raiz.querySelector(`.cartao[data-id="${focado}"]`)?.focus({ preventScroll: true });
   }
 
-  aba_(status, rotulo, total, atrasados) {
+  botaoAba(status, rotulo, total, atrasados) {
     const aba = el("button", "aba");
     aba.type = "button";
     aba.dataset.status = status;
