@@ -252,8 +252,14 @@ TALL = {"width": 1280, "height": 3000}
 
 
 def center(locator):
-    box = locator.bounding_box()
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    """The middle of an element on screen. The board redraws its cards whenever an order changes
+    (an answer, an event), so the element found may be replaced before it is measured: ask again."""
+    for _ in range(50):
+        box = locator.bounding_box()
+        if box is not None:
+            return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        locator.page.wait_for_timeout(100)
+    raise AssertionError(f"{locator} never stood still on screen")
 
 
 def drag_with_mouse(page, source, target):
