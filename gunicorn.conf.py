@@ -54,14 +54,15 @@ def on_exit(server):
 
 
 def post_worker_init(worker):
-    """Start this worker's webhook deliveries. On SIGTERM (stop, or the old workers of a SIGHUP
+    """Start this worker's webhook deliveries and log pruning. On SIGTERM (stop, or the old workers of a SIGHUP
     reload), close every socket with 1001 and hand the webhook endpoints over at once."""
     import gevent
 
-    from sgp_app import webhooks
+    from sgp_app import retention, webhooks
     from sgp_app.realtime import going_away
 
     webhooks.start(worker.wsgi)
+    retention.start(worker.wsgi)
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum, frame):

@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, security, webhooks
+from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, retention, security, webhooks
 from .auth import bp as auth_bp
 from .board import bp as board_bp
 from .docs import bp as docs_bp
@@ -59,6 +59,7 @@ def create_app(test_config=None, *, broker=None, live_events=True):
     security.init_app(app)
     db.init_app(app)
     cli.init_app(app)
+    retention.init_app(app)
     limiter.init_app(app)
     if live_events:
         realtime.init_app(app, broker)

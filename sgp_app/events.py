@@ -10,6 +10,7 @@ them unheard.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -72,12 +73,6 @@ def newest_id():
     return current_value("evento")
 
 
-def oldest_id():
-    """The id of the oldest entry still stored, or ``None`` when the log is empty."""
-    ids = [db.session.scalar(select(func.min(model.id))) for model in (Evento, Revogacao)]
-    return min((i for i in ids if i is not None), default=None)
-
-
 def eventos_after(after_id, limit):
     """Stored order events with ``id > after_id``, oldest first, at most ``limit``."""
     return db.session.scalars(select(Evento).where(Evento.id > after_id).order_by(Evento.id).limit(limit)).all()
@@ -92,15 +87,69 @@ def entries_after(after_id, limit):
     return sorted((row.to_message() for row in (*eventos, *revogacoes)), key=lambda m: m["evento_id"])[:limit]
 
 
+@dataclass(frozen=True)
+class Page:
+    """The log between two positions, and whether it is all still stored.
+
+    Ids come from one gap-free counter, so a range of positions is whole exactly when it holds
+    as many entries as it is long: a reader that follows ``upper`` from page to page knows, page
+    by page, whether the pruner took anything it had not read yet (Centrifugo's offset check).
+    """
+
+    after: int  # the range is (after, upper]
+    upper: int
+    eventos: list  # the order events in the range, oldest first (model rows)
+    revogacoes: list  # the revocations in the range, oldest first (model rows)
+
+    @property
+    def missing(self):
+        """Positions in the range no longer stored (pruned), as ``(first, last)``, or ``None``."""
+        present = {row.id for row in (*self.eventos, *self.revogacoes)}
+        gone = [i for i in range(self.after + 1, self.upper + 1) if i not in present]
+        return (gone[0], gone[-1]) if gone else None
+
+    @property
+    def complete(self):
+        return len(self.eventos) + len(self.revogacoes) == self.upper - self.after
+
+
+def page(after_id, size):
+    """The log's entries at positions ``(after_id, after_id + size]``, up to the newest committed.
+
+    The newest position is read first: every entry up to it is committed, so an entry absent
+    from the range was pruned, not still being written.
+    """
+    upper = min(newest_id(), after_id + size)
+    if upper <= after_id:
+        return Page(after_id, after_id, [], [])
+    rows = [
+        db.session.scalars(select(model).where(model.id > after_id, model.id <= upper).order_by(model.id)).all()
+        for model in (Evento, Revogacao)
+    ]
+    return Page(after_id, upper, *rows)
+
+
+def first_stored_after(after_id):
+    """The position of the oldest entry still stored after ``after_id``, or ``None``."""
+    ids = [db.session.scalar(select(func.min(model.id)).where(model.id > after_id)) for model in (Evento, Revogacao)]
+    return min((i for i in ids if i is not None), default=None)
+
+
 def prune(retention_days, retention_count):
-    """Delete entries older than ``retention_days`` or beyond the newest ``retention_count``."""
+    """Delete entries older than ``retention_days`` or beyond the newest ``retention_count``.
+
+    Always a prefix of the log (every entry up to one position): a reader that finds the entry
+    just after its position still stored knows nothing after it was pruned (see :class:`Page`).
+    """
     cutoff = utcnow() - timedelta(days=retention_days)
-    oldest_kept = newest_id() - retention_count
-    removed = 0
+    upto = newest_id() - retention_count
     for model in (Evento, Revogacao):
-        removed += db.session.execute(
-            delete(model).where((model.criado_em < cutoff) | (model.id <= oldest_kept))
-        ).rowcount
+        aged = db.session.scalar(select(func.max(model.id)).where(model.criado_em < cutoff))
+        upto = max(upto, aged or 0)
+    removed = 0
+    if upto > 0:
+        for model in (Evento, Revogacao):
+            removed += db.session.execute(delete(model).where(model.id <= upto)).rowcount
     db.session.commit()
     return removed
 

@@ -15,9 +15,8 @@ from sgp_app import create_app
 from sgp_app.auth.tokens import hash_token
 from sgp_app.extensions import db
 from sgp_app.models import SessaoToken, Usuario, utcnow
-from sgp_app.realtime.janitor import Janitor
-from sgp_app.realtime.registry import Registry
 from sgp_app.redaction import redact
+from sgp_app.retention import Retention
 from tests.conftest import PASSWORD, add_users
 from tests.live import ROOT, TEST_SECRET, make_user
 from tests.ws import connect, run
@@ -260,7 +259,7 @@ def test_concurrent_logins_all_succeed_while_hashes_run_off_the_loop(live_server
 # -- session tokens are pruned ----------------------------------------------------------------
 
 
-def test_the_janitor_prunes_expired_and_revoked_tokens_after_the_grace_period(app):
+def test_retention_prunes_expired_and_revoked_tokens_after_the_grace_period(app):
     make_user(app, "ana", PASSWORD)
     now = utcnow()
     ages = {
@@ -276,7 +275,7 @@ def test_the_janitor_prunes_expired_and_revoked_tokens_after_the_grace_period(ap
             db.session.add(SessaoToken(token_hash=hash_token(name), usuario=usuario, **times))
         db.session.commit()
     with app.app_context():
-        Janitor(app, Registry()).prune()
+        Retention(app).prune()
     with app.app_context():
         kept = set(db.session.scalars(select(SessaoToken.token_hash)))
     assert kept == {hash_token(n) for n in ("expired-recently", "revoked-recently", "live")}

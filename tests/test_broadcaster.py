@@ -2,18 +2,24 @@
 
 import collections
 import json
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sgp_app import create_app, events
+from sgp_app.auth import tokens
 from sgp_app.extensions import db
+from sgp_app.models import Evento, Usuario, utcnow
 from sgp_app.pedidos import service
 from sgp_app.pedidos.schemas import validate
+from sgp_app.realtime import broadcaster as broadcaster_module
 from sgp_app.realtime import sse
 from sgp_app.realtime.brokers import Broker
 from sgp_app.realtime.frames import json_text
 from sgp_app.realtime.registry import Registry
-from tests.live import TEST_SECRET
+from tests.live import TEST_SECRET, make_user
 
 
 class FakeBroker(Broker):
@@ -45,7 +51,8 @@ class FakeSessao:
 
 
 class FakeConn:
-    """What the registry needs of a connection; records the event ids and the close it gets."""
+    """What the registry and a replay need of a connection; records the event ids, the close and the
+    ``sincronizado`` it gets. ``on_wait`` runs before each replayed frame (a fault to inject)."""
 
     def __init__(self, token_hash="t1", max_queue=256, framing=sse.WS):
         self.framing = framing
@@ -56,6 +63,23 @@ class FakeConn:
         self.last_evento_id = None
         self.received = []
         self.closed = None
+        self.sincronizado = None
+        self.on_wait = None
+
+    @property
+    def closing(self):
+        return self.closed is not None
+
+    def event_frame(self, evento_id, tipo, payload):
+        return payload
+
+    def wait_for_room(self):
+        if self.on_wait:
+            self.on_wait()
+        return not self.closing
+
+    def send_sincronizado(self, ultimo_evento_id, completo):
+        self.sincronizado = (ultimo_evento_id, completo)
 
     def send_frame(self, frame):
         if self.closed:
@@ -64,7 +88,7 @@ class FakeConn:
         self.received.append(json.loads(frame[frame.index(b"{") :])["evento_id"])
         return True
 
-    def close(self, code, reason=""):
+    def close(self, code, reason="", drop_pending=False):
         self.closed = self.closed or (code, reason)
 
     def drop_slow(self):
@@ -95,6 +119,16 @@ def commit_order(app, cliente="Gráfica Sol"):
         message = events.eventos_after(events.newest_id() - 1, 1)[0].to_message()
         db.session.remove()
     return message
+
+
+def live_token_hash(app, username="ana"):
+    """A real session token's hash (a replay checks the token against the database)."""
+    make_user(app, username, "s3nha-forte")
+    with app.app_context():
+        token, _ = tokens.issue(db.session.scalar(select(Usuario).where(Usuario.username == username)))
+        db.session.commit()
+        db.session.remove()
+    return tokens.hash_token(token)
 
 
 def revoke(app, *hashes):
@@ -218,6 +252,94 @@ def test_a_revocation_closes_its_sockets_before_any_later_event_reaches_them(hub
     assert other.received == [event["evento_id"]]
 
 
+# -- replays: per-page completeness, failures, revocations ------------------------------------------
+
+
+def replaying(app, monkeypatch, orders=6, page=2):
+    """A connection with a live token, registered and replaying, after ``orders`` committed orders."""
+    monkeypatch.setattr(broadcaster_module, "REPLAY_PAGE", page)
+    conn = FakeConn(live_token_hash(app))
+    registry = hub(app).registry
+    registry.add(conn)
+    ids = [commit_order(app)["evento_id"] for _ in range(orders)]
+    assert registry.begin_replay(conn)
+    return conn, ids
+
+
+def test_a_replay_sends_every_stored_event_page_by_page_then_sincronizado(hub_app, monkeypatch):
+    conn, ids = replaying(hub_app, monkeypatch, orders=5)
+    hub(hub_app).broadcaster.replay(conn, 0)
+    assert conn.received == ids and conn.sincronizado == (ids[-1], True) and conn.closed is None
+
+
+def test_a_failed_replay_closes_1011_and_lets_no_newer_live_event_through(hub_app, monkeypatch):
+    conn, ids = replaying(hub_app, monkeypatch)
+    registry = hub(hub_app).registry
+    for live_id in (ids[-1] + 1, ids[-1] + 2):  # live events held while the replay runs
+        registry.fan_out(live_id, frame_for(live_id))
+    real_page, calls = events.page, []
+
+    def page_or_pool_timeout(after, size):
+        calls.append(after)
+        if len(calls) == 2:
+            raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")  # every client resumes at once
+        return real_page(after, size)
+
+    monkeypatch.setattr(events, "page", page_or_pool_timeout)
+    hub(hub_app).broadcaster.replay(conn, 0)
+    # The first page went out; nothing after it, neither stored nor live, and no sincronizado.
+    assert conn.received == ids[:2] and conn.closed == (1011, "Erro interno") and conn.sincronizado is None
+    registry.fan_out(ids[-1] + 3, frame_for(ids[-1] + 3))
+    assert conn.received == ids[:2]
+
+
+def test_pruning_between_replay_pages_ends_the_replay_incomplete(hub_app, monkeypatch):
+    conn, ids = replaying(hub_app, monkeypatch)
+    waits = []
+
+    def prune_after_the_first_page():
+        waits.append(1)
+        if len(waits) == 2:  # the client made room for the first page's last frame: the pruner runs
+            with hub_app.app_context():
+                events.prune(retention_days=30, retention_count=1)
+                db.session.remove()
+
+    conn.on_wait = prune_after_the_first_page
+    hub(hub_app).broadcaster.replay(conn, 0)
+    # Events 3..5 were pruned before the replay read them: it says so instead of skipping them.
+    assert conn.received == ids[:2] and conn.sincronizado == (ids[-1], False)
+
+
+def test_a_replay_from_before_the_oldest_stored_event_is_incomplete_from_the_start(hub_app, monkeypatch):
+    conn, ids = replaying(hub_app, monkeypatch)
+    with hub_app.app_context():
+        events.prune(retention_days=30, retention_count=3)
+    hub(hub_app).broadcaster.replay(conn, 0)
+    assert conn.received == [] and conn.sincronizado == (ids[-1], False)
+
+
+def test_a_replay_sends_nothing_once_the_token_is_revoked_in_the_log(hub_app, monkeypatch):
+    # The worker has not applied the revocation yet (its broadcaster never ran): the log says it.
+    conn, ids = replaying(hub_app, monkeypatch, orders=2)
+    with hub_app.app_context():
+        tokens.revoke(conn.sessao.token_hash)
+        events.record_revocation([conn.sessao.token_hash])
+        db.session.commit()
+    commit_order(hub_app)  # committed after the revocation
+    hub(hub_app).broadcaster.replay(conn, 0)
+    assert conn.received == [] and conn.closed == (1008, "Token inválido ou ausente") and conn.sincronizado is None
+
+
+def test_prune_removes_a_prefix_of_the_log_even_when_older_entries_are_younger(hub_app):
+    ids = [commit_order(hub_app)["evento_id"] for _ in range(4)]
+    with hub_app.app_context():
+        # The second entry is past the retention age (another host's clock, say); the first is not.
+        db.session.get(Evento, ids[1]).criado_em = utcnow() - timedelta(days=40)
+        db.session.commit()
+        events.prune(retention_days=30, retention_count=100)
+        assert [e.id for e in events.eventos_after(0, 10)] == ids[2:]
+
+
 # -- the registry's replay-to-live switch -------------------------------------------------------
 
 
@@ -244,6 +366,27 @@ def test_a_replay_that_falls_too_far_behind_the_live_events_is_closed_1013():
     for evento_id in range(1, 6):
         registry.fan_out(evento_id, frame_for(evento_id))
     assert len(conn.backlog) == 3 and conn.closed == (1013, "lento")
+
+
+def test_a_token_revoked_between_lookup_and_registration_is_refused():
+    registry, conn, other = Registry(), FakeConn(), FakeConn("t2")
+    sessao = conn.sessao
+    conn.sessao = None  # looked up, not registered yet
+    registry.add(conn)
+    registry.add(other)
+    registry.close_tokens(["t1"], 1008, "Token inválido ou ausente")  # the revocation is applied meanwhile
+    assert registry.authenticate(conn, sessao) is False
+    assert conn.sessao is None and registry.fan_out(1, frame_for(1)) == 1 and conn.received == []
+    assert registry.authenticate(other, FakeSessao("t2")) is True
+
+
+def test_a_revocation_applied_after_registration_closes_the_connection():
+    registry, conn = Registry(), FakeConn()
+    sessao, conn.sessao = conn.sessao, None
+    registry.add(conn)
+    assert registry.authenticate(conn, sessao)
+    assert registry.close_tokens(["t1"], 1008, "Token inválido ou ausente") == 1
+    assert conn.closed == (1008, "Token inválido ou ausente")
 
 
 def test_unauthenticated_connections_get_no_events():

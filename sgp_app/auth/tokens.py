@@ -55,6 +55,12 @@ def lookup(token):
         db.session.rollback()
 
 
+def revoked(token_hash):
+    """Whether the token with this hash no longer works because it was revoked (or is gone)."""
+    row = db.session.execute(select(SessaoToken.revogado_em).where(SessaoToken.token_hash == token_hash)).first()
+    return row is None or row.revogado_em is not None
+
+
 def revoke(token_hash):
     """Revoke a token at once. The caller commits."""
     db.session.execute(

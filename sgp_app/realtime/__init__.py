@@ -11,7 +11,7 @@ from .. import logs, signals
 from ..extensions import db, sock
 from .broadcaster import Broadcaster
 from .brokers import get_broker
-from .frames import CLOSE_GOING_AWAY, CLOSE_SERVER_ERROR
+from .frames import CLOSE_GOING_AWAY
 from .janitor import Janitor
 from .registry import Registry
 from .socket import PATH, NoReader, Session, prepare_handshake
@@ -59,14 +59,7 @@ class Hub:
 
     def replay(self, conn, ultimo_evento_id):
         """Replay stored events to ``conn`` in a greenlet of its own: its reader goes on meanwhile (pings)."""
-        return gevent.spawn(self._replay, conn, ultimo_evento_id)
-
-    def _replay(self, conn, ultimo_evento_id):
-        try:
-            self.broadcaster.replay(conn, ultimo_evento_id)
-        except Exception:
-            log.exception("replay failed")
-            conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+        return gevent.spawn(self.broadcaster.replay, conn, ultimo_evento_id)
 
     def release(self, conn, replay=None):
         """A socket's or stream's handler is done: forget it, stop its replay, log it, let its last frames go."""

@@ -6,8 +6,6 @@ import time
 
 from sqlalchemy import select
 
-from .. import events
-from ..auth import tokens
 from ..db import with_session
 from ..extensions import db
 from ..models import SessaoToken, utcnow
@@ -21,7 +19,7 @@ SWEEP_INTERVAL = 1.0
 
 class Janitor:
     """Pings every socket and heartbeats every stream; closes those whose peer, auth window, token lifetime
-    or token ended; prunes the logs."""
+    or token ended. (Pruning the logs is :mod:`sgp_app.retention`'s, in every worker.)"""
 
     def __init__(self, app, registry):
         self.app = app
@@ -30,7 +28,6 @@ class Janitor:
         self.auth_timeout = config["SGP_WS_AUTH_TIMEOUT"]
         self.ping_interval = config["SGP_WS_PING_INTERVAL"]
         self.heartbeat_interval = config["SGP_SSE_HEARTBEAT"]
-        self.prune_interval = config["SGP_EVENT_PRUNE_INTERVAL"]
 
     def start(self):
         threading.Thread(target=self._run, name="sgp-janitor", daemon=True).start()
@@ -38,7 +35,6 @@ class Janitor:
     def _run(self):
         next_ping = time.monotonic() + self.ping_interval
         next_heartbeat = time.monotonic() + self.heartbeat_interval
-        next_prune = time.monotonic()
         while True:
             time.sleep(min(SWEEP_INTERVAL, self.ping_interval, self.heartbeat_interval))
             try:
@@ -51,22 +47,11 @@ class Janitor:
                     next_ping = now + self.ping_interval
                     self.ping_all()
                     self._with_db(self.close_revoked)
-                if now >= next_prune:
-                    next_prune = now + self.prune_interval
-                    self._with_db(self.prune)
             except Exception:  # noqa: BLE001 - keep sweeping whatever one round hit
                 log.exception("janitor round failed")
 
     def _with_db(self, fn, *args):
         return with_session(self.app, fn, *args)
-
-    def prune(self):
-        """Apply the event retention, and delete session tokens past their grace period."""
-        config = self.app.config
-        events.prune(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
-        removed = tokens.prune(config["SGP_TOKEN_RETENTION_HOURS"])
-        if removed:
-            log.info("pruned %d expired or revoked session token(s)", removed)
 
     def sweep(self):
         """Close unauthenticated sockets past the auth timeout and sockets whose token expired."""

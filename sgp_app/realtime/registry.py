@@ -1,6 +1,7 @@
 """The one owner of every open socket in this worker, and of each socket's switch from replay to live."""
 
 import threading
+import time
 
 from ..metrics import SOCKETS, SOCKETS_OPENED
 
@@ -15,9 +16,13 @@ class Registry:
     or sent twice.
     """
 
+    # How long a revoked token is remembered here: longer than any lookup-to-authenticate window.
+    REVOKED_MEMORY = 300.0
+
     def __init__(self):
         self.lock = threading.RLock()
         self._connections = set()
+        self._revoked = {}  # token hash -> when its revocation was applied (monotonic), recent ones only
 
     def add(self, conn):
         with self.lock:
@@ -38,9 +43,17 @@ class Registry:
             return list(self._connections)
 
     def authenticate(self, conn, sessao):
-        """From now on ``conn`` receives events, as ``sessao``'s."""
+        """From now on ``conn`` receives events, as ``sessao``'s; ``False`` if that token was revoked meanwhile.
+
+        The token was looked up before; a revocation committed since then and already applied
+        here (:meth:`close_tokens`) would never reach ``conn``, so it is checked under the lock:
+        either it was applied before (refused here) or it will be after (and closes ``conn``).
+        """
         with self.lock:
+            if sessao.token_hash in self._revoked:
+                return False
             conn.sessao = sessao
+            return True
 
     def fan_out(self, evento_id, frames):
         """Hand one event to every authenticated connection; return how many took it now.
@@ -71,6 +84,16 @@ class Registry:
             conn.backlog = []
             return True
 
+    def abort_replay(self, conn, code, reason):
+        """The replay failed: close ``conn`` and drop its held live events, in one step.
+
+        Nothing newer than what was replayed may reach the client: it resumes from its last
+        ``evento_id`` on its next connection and gets the rest then.
+        """
+        with self.lock:
+            conn.close(code, reason, drop_pending=False)
+            conn.backlog = None
+
     def end_replay(self, conn, last):
         """The replay sent every stored event up to ``last``: send the held live events after it, go live.
 
@@ -95,6 +118,14 @@ class Registry:
         return len(doomed)
 
     def close_tokens(self, token_hashes, code, reason):
-        """Close every connection authenticated with one of these tokens."""
+        """Close every connection authenticated with one of these tokens, and refuse them from now on."""
         hashes = set(token_hashes)
-        return self.close_where(lambda c: c.sessao is not None and c.sessao.token_hash in hashes, code, reason)
+        now = time.monotonic()
+        with self.lock:
+            for stale in [h for h, at in self._revoked.items() if now - at > self.REVOKED_MEMORY]:
+                del self._revoked[stale]
+            self._revoked.update(dict.fromkeys(hashes, now))
+            doomed = [c for c in self._connections if c.sessao is not None and c.sessao.token_hash in hashes]
+            for conn in doomed:
+                conn.close(code, reason)
+        return len(doomed)

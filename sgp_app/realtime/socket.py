@@ -33,6 +33,7 @@ PATH = "/ws/pedidos"
 RECV_BYTES = 65536
 # An id is a non-negative integer the database can hold: ASCII digits only ("²".isdigit() is true).
 ULTIMO = re.compile(r"[0-9]{1,18}")
+BAD_ULTIMO = "ultimo_evento_id deve ser um inteiro não negativo (um evento_id)"
 NEEDS_GEVENT = (
     "Live events (/ws/pedidos) need gunicorn's gevent worker: start the service with `gunicorn wsgi:app`. "
     "This server (flask run, or a WSGI server without gevent) serves the REST API and the board only."
@@ -173,8 +174,11 @@ class Session:
         registry.add(conn)
         logs.socket_event("open", conn)
         try:
-            self.pending_ultimo = parse_ultimo(request.args.get("ultimo_evento_id"))
+            raw_ultimo = request.args.get("ultimo_evento_id")
+            self.pending_ultimo = parse_ultimo(raw_ultimo)
             token = request.args.get("token") or bearer_token(request.headers)
+            if raw_ultimo is not None and self.pending_ultimo is None:
+                token = None  # a resume we cannot honour: nothing of the request is applied (see below)
             # Look the token up before greeting: a client that has seen "connected" must
             # already receive every later event.
             sessao = tokens.lookup(token) if token else None
@@ -185,6 +189,8 @@ class Session:
                     "timestamp": utcnow().isoformat(),
                 }
             )
+            if raw_ultimo is not None and self.pending_ultimo is None:
+                self.error("invalid_message", BAD_ULTIMO + "; autentique-se de novo com um válido")
             if token:
                 self.authenticate(sessao, announce=False)
             db.session.remove()  # ~1 KiB per socket for its whole life otherwise
@@ -246,9 +252,12 @@ class Session:
             self.conn.close(CLOSE_POLICY, BAD_TOKEN)
             return False
         ultimo, self.pending_ultimo = self.pending_ultimo, None
+        registry = self.hub.registry
         # Hold live events before the first one can reach this socket, if a replay is to come.
-        replaying = ultimo is not None and self.hub.registry.begin_replay(self.conn)
-        self.hub.registry.authenticate(self.conn, sessao)
+        replaying = ultimo is not None and registry.begin_replay(self.conn)
+        if not registry.authenticate(self.conn, sessao):  # revoked since it was looked up
+            registry.abort_replay(self.conn, CLOSE_POLICY, BAD_TOKEN)
+            return False
         if announce:
             self.conn.send_json({"type": "authenticated", "message": "Autenticação realizada com sucesso"})
         if replaying:
@@ -285,7 +294,10 @@ class Session:
         if kind == "ping":
             self.conn.send_json({"type": "pong", "timestamp": message.get("timestamp")})
         elif kind == "authenticate":
-            ultimo = parse_ultimo(message.get("ultimo_evento_id"))
+            raw = message.get("ultimo_evento_id")
+            ultimo = parse_ultimo(raw)
+            if raw is not None and ultimo is None:
+                return self.error("invalid_message", BAD_ULTIMO)  # the client would believe it resumed
             if ultimo is not None:
                 self.pending_ultimo = ultimo
             token = message.get("token")
@@ -293,11 +305,11 @@ class Session:
             db.session.remove()
         elif kind == "resume":
             ultimo = parse_ultimo(message.get("ultimo_evento_id"))
-            if not self.conn.authenticated:
-                self.pending_ultimo = ultimo if ultimo is not None else self.pending_ultimo
+            if ultimo is None:
+                self.error("invalid_message", BAD_ULTIMO)
+            elif not self.conn.authenticated:
+                self.pending_ultimo = ultimo
                 self.error("not_authenticated", "Autentique-se antes de retomar")
-            elif ultimo is None:
-                self.error("invalid_message", "ultimo_evento_id deve ser um inteiro não negativo")
             else:
                 self.resume(ultimo)
         else:

@@ -18,7 +18,7 @@ from ..auth import bearer_token, tokens
 from ..errors import ApiError, ValidationError
 from ..extensions import db
 from .connection import StreamConnection
-from .frames import CLOSE_SERVER_ERROR
+from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR
 from .socket import RECV_BYTES, check_origin, live_events_available, parse_ultimo, realtime_unavailable
 from .sse import response_head
 
@@ -61,20 +61,21 @@ def pedidos_stream(hub):
         raise ApiError(
             503, "Servidor cheio; tente novamente mais tarde", code="server_full", headers={"Retry-After": "5"}
         )
+    if request.method == "HEAD":
+        return Response(status=200, mimetype="text/event-stream", headers=HEADERS)  # what GET would say, no stream
     hub.ensure_started()
     return StreamResponse(hub, sock, sessao, ultimo)
+
+
+# X-Accel-Buffering: nginx passes each event on at once instead of buffering the stream.
+HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Connection": "close"}
 
 
 class StreamResponse(Response):
     """A ``text/event-stream`` answer that, when served, writes itself to the client's socket."""
 
     def __init__(self, hub, sock, sessao, ultimo):
-        super().__init__(
-            status=200,
-            mimetype="text/event-stream",
-            # X-Accel-Buffering: nginx passes each event on at once instead of buffering the stream.
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Connection": "close"},
-        )
+        super().__init__(status=200, mimetype="text/event-stream", headers=HEADERS)
         self.hub, self.sock, self.sessao, self.ultimo = hub, sock, sessao, ultimo
 
     def __call__(self, environ, start_response):
@@ -95,13 +96,14 @@ class Stream:
         conn, registry = self.conn, self.hub.registry
         conn.send_frame(head)  # before the connection is registered: no event can come first
         registry.add(conn)
-        conn.sessao = self.sessao  # for the open line of the log
-        logs.socket_event("open", conn)
         try:
+            # Hold live events before the first one can reach this stream, if a replay is to come.
             replaying = self.ultimo is not None and registry.begin_replay(conn)
-            registry.authenticate(conn, self.sessao)
-            if replaying:
+            if not registry.authenticate(conn, self.sessao):  # revoked since it was looked up
+                registry.abort_replay(conn, CLOSE_POLICY, BAD_TOKEN)
+            elif replaying:
                 self.replay = self.hub.replay(conn, self.ultimo)
+            logs.socket_event("open", conn)
             self._read_until_closed()
         except Exception:
             log.exception("stream handler failed")

@@ -34,7 +34,7 @@ from ..extensions import db
 from ..metrics import WEBHOOK_DELIVERED, WEBHOOK_FAILED
 from ..models import EntregaWebhook, Webhook, utcnow
 from ..realtime.frames import json_text
-from .targets import CheckedBackend
+from .targets import CheckedBackend, TargetRefused, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ def sign(segredo, timestamp, body):
 
 def retry_delay(tentativa, rng=random):
     """Seconds before attempt ``tentativa + 1``: 1, 2, 4 … doubling, ±20 % jitter, at most 10 minutes."""
-    return min(MAX_RETRY, FIRST_RETRY * 2 ** (tentativa - 1) * rng.uniform(0.8, 1.2))
+    doublings = min(max(tentativa - 1, 0), 30)  # 2**30 s is far past the cap; more would overflow a float
+    return min(MAX_RETRY, FIRST_RETRY * 2**doublings * rng.uniform(0.8, 1.2))
 
 
 def new_segredo():
@@ -141,7 +142,15 @@ class Dispatcher:
 
 
 class Deliverer:
-    """Delivers one endpoint's events in ``evento_id`` order, while this worker holds its lease."""
+    """Delivers one endpoint's events in ``evento_id`` order, while this worker holds its lease.
+
+    The lease is renewed before any post once a third of it has passed (a post takes at most
+    ``SGP_WEBHOOK_TIMEOUT`` + 1 s, far less than the rest of the lease), and every write is fenced
+    by it: the statement itself checks that the lease is this worker's and has not lapsed, so a
+    deliverer that lost its lease (a stalled worker, a clock jump) can neither record nor move the
+    cursor after another worker took over. The endpoint is read again before every event, so an
+    edit (``url``, ``tipos``, ``ativo``) applies to the very next post.
+    """
 
     def __init__(self, dispatcher, webhook_id):
         self.dispatcher = dispatcher
@@ -176,29 +185,31 @@ class Deliverer:
 
     def step(self):
         """Deliver what is pending after the cursor; ``False`` once this worker should stop."""
-        endpoint = self.dispatcher.with_db(self._current)
+        with_db = self.dispatcher.with_db
+        endpoint = with_db(self._current)
         if endpoint is None:
             return False
-        pending = self.dispatcher.with_db(self._pending, endpoint["cursor"])
-        if not pending:
+        cursor = endpoint["cursor"]
+        page = with_db(self._page, cursor)
+        if page is None:  # pruned before delivery: recorded, and the cursor moved past the gap
+            return with_db(self._skip_pruned, cursor)
+        pending, upper = page
+        if upper == cursor:
             self.wake.wait(self.dispatcher.poll_interval)
             self.wake.clear()
             return True
-        passed = None  # the last event passed over (not of the endpoint's tipos), not yet recorded
         for evento_id, tipo, body in pending:
-            if endpoint["tipos"] is not None and tipo not in endpoint["tipos"]:
-                passed = evento_id
-                continue
-            if passed is not None and not self.dispatcher.with_db(self._advance, passed):
-                return False
-            passed = None
-            endpoint = self.deliver(endpoint, evento_id, body)
+            endpoint = with_db(self._current)  # an edit applies to the very next event
             if endpoint is None:
                 return False
-        return passed is None or self.dispatcher.with_db(self._advance, passed)
+            wanted = endpoint["tipos"] is None or tipo in endpoint["tipos"]
+            if wanted and not self.deliver(endpoint, evento_id, body):
+                return False
+        # Every event of the page is delivered or not wanted; revocations are never delivered.
+        return with_db(self._advance, upper)
 
     def deliver(self, endpoint, evento_id, body):
-        """Post one event until it is taken; the endpoint as it is now, or ``None`` to stop.
+        """Post one event until it is taken; ``False`` to stop (the lease lost, the endpoint disabled or gone).
 
         Between attempts the endpoint is read again, so a new URL or secret applies to the next one.
         """
@@ -209,18 +220,21 @@ class Deliverer:
             (WEBHOOK_DELIVERED if ok else WEBHOOK_FAILED).inc()
             kept = self.dispatcher.with_db(self._record, evento_id, tentativa, status, erro, duracao_ms, ok)
             if not kept:
-                return None
+                return False
             if ok:
-                return endpoint
+                return True
             delay = retry_delay(tentativa)
             tentativa += 1
             log.info("webhook %d: event %d failed (%s); retry in %.1fs", self.id, evento_id, erro or status, delay)
             endpoint = self._wait(delay)
             if endpoint is None:
-                return None
+                return False
 
     def post(self, endpoint, evento_id, body):
-        """One attempt: ``(status or None, error text or None, milliseconds)``. The answer's body is not read."""
+        """One attempt: ``(status or None, error text or None, milliseconds)``. The answer's body is not read.
+
+        Never raises: whatever goes wrong is this attempt's error, recorded and retried.
+        """
         timestamp = int(time.time())
         headers = [
             (b"Content-Type", b"application/json"),
@@ -233,22 +247,30 @@ class Deliverer:
         started = time.perf_counter()
         status = erro = None
         try:
+            url = normalize_url(endpoint["url"])  # stored before URLs were normalized on saving, say
             # httpcore's timeouts bound each wait; this bounds the whole exchange (a receiver that drips).
             with (
                 gevent.Timeout(timeout + 1),
                 self.dispatcher.pool.stream(
                     "POST",
-                    endpoint["url"],
+                    url,
                     headers=headers,
                     content=body,
                     extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}},
                 ) as response,
             ):
                 status = response.status
-        except (gevent.Timeout, httpcore.TimeoutException):
+        except httpcore.TimeoutException:
             erro = f"Sem resposta em {timeout:g}s"
+        except gevent.Timeout:
+            erro = f"A resposta não terminou em {timeout + 1:g}s"
+        except TargetRefused as exc:
+            erro = str(exc)[:300]
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
             erro = (str(exc) or type(exc).__name__)[:300]
+        except Exception as exc:  # noqa: BLE001 - a library's surprise must not kill the deliverer
+            log.warning("webhook %d: attempt failed unexpectedly: %r", self.id, exc)
+            erro = f"Erro inesperado: {type(exc).__name__}"
         return status, erro, round((time.perf_counter() - started) * 1000)
 
     def _wait(self, seconds):
@@ -262,15 +284,20 @@ class Deliverer:
 
     # -- database steps (each in its own short transaction) -------------------------
 
+    def _held(self, now):
+        """This worker's lease on the endpoint, unexpired: the fence of every write."""
+        return (Webhook.id == self.id) & (Webhook.trava_dono == self.dispatcher.owner) & (Webhook.trava_ate > now)
+
     def _current(self):
         """The endpoint's url, secret, tipos and cursor, renewing the lease when due; ``None`` if not ours."""
         dispatcher = self.dispatcher
         if time.monotonic() - self.renewed_at >= dispatcher.lease / 3:
             begin_write()
+            now = utcnow()
             kept = db.session.execute(
                 update(Webhook)
-                .where(Webhook.id == self.id, Webhook.trava_dono == dispatcher.owner, Webhook.ativo)
-                .values(trava_ate=utcnow() + timedelta(seconds=dispatcher.lease))
+                .where(self._held(now), Webhook.ativo)
+                .values(trava_ate=now + timedelta(seconds=dispatcher.lease))
             ).rowcount
             db.session.commit()
             if kept != 1:
@@ -286,9 +313,27 @@ class Deliverer:
             "cursor": webhook.ultimo_evento_id,
         }
 
-    def _pending(self, cursor):
-        rows = events.eventos_after(cursor, PAGE)
-        return [(row.id, row.tipo, json_text(row.to_message()).encode()) for row in rows]
+    def _page(self, cursor):
+        """``([(evento_id, tipo, body)], upper)`` for the log after ``cursor``; ``None`` if part of it was pruned."""
+        page = events.page(cursor, PAGE)
+        if not page.complete:
+            return None
+        return [(row.id, row.tipo, json_text(row.to_message()).encode()) for row in page.eventos], page.upper
+
+    def _skip_pruned(self, cursor):
+        """Events after the cursor were pruned before they were delivered: say so, and move past them."""
+        first_kept = events.first_stored_after(cursor)
+        last_gone = events.newest_id() if first_kept is None else first_kept - 1
+        if last_gone <= cursor:
+            return True  # pruned and written meanwhile: the next page is whole again
+        erro = (
+            f"Eventos {cursor + 1}–{last_gone} removidos pela retenção do log antes da entrega "
+            "(SGP_EVENT_RETENTION_DAYS, SGP_EVENT_RETENTION_COUNT); não serão entregues"
+        )
+        log.warning(
+            "webhook %d: log entries %d..%d were pruned before delivery; skipped", self.id, cursor + 1, last_gone
+        )
+        return self._record(last_gone, 0, None, erro, 0, ok=True, skipped=True)
 
     def _attempts_so_far(self, evento_id):
         """Attempts already made for this event (by an earlier holder of the lease, say)."""
@@ -299,26 +344,24 @@ class Deliverer:
         )
 
     def _advance(self, evento_id):
-        """Move the cursor past events not of the endpoint's tipos, if the lease is still ours; whether it was."""
+        """Move the cursor past events not delivered on purpose (other tipos, revocations); whether the lease held."""
         begin_write()
         moved = db.session.execute(
-            update(Webhook)
-            .where(Webhook.id == self.id, Webhook.trava_dono == self.dispatcher.owner)
-            .values(ultimo_evento_id=evento_id)
+            update(Webhook).where(self._held(utcnow())).values(ultimo_evento_id=evento_id)
         ).rowcount
         db.session.commit()
         return moved == 1
 
-    def _record(self, evento_id, tentativa, status, erro, duracao_ms, ok):
+    def _record(self, evento_id, tentativa, status, erro, duracao_ms, ok, skipped=False):
         """Keep the attempt; on success move the cursor, on failure start or check the failing clock.
 
         Returns whether to go on: ``False`` if the lease was lost or the endpoint was given up.
         """
         begin_write()
         # Locked: a DELETE /webhooks/<id> now waits for this attempt to be kept, or comes first.
-        webhook = db.session.scalar(select(Webhook).where(Webhook.id == self.id).with_for_update())
-        if webhook is None or webhook.trava_dono != self.dispatcher.owner:
-            db.session.rollback()  # deleted, or handed to another deliverer meanwhile
+        webhook = db.session.scalar(select(Webhook).where(self._held(utcnow())).with_for_update())
+        if webhook is None:
+            db.session.rollback()  # deleted, or the lease lapsed or went to another deliverer meanwhile
             return False
         db.session.add(
             EntregaWebhook(
@@ -334,7 +377,8 @@ class Deliverer:
         self._keep_latest_attempts()
         if ok:
             webhook.ultimo_evento_id = max(webhook.ultimo_evento_id, evento_id)
-            webhook.falhando_desde = None
+            if not skipped:
+                webhook.falhando_desde = None
         else:
             now = utcnow()
             webhook.falhando_desde = webhook.falhando_desde or now

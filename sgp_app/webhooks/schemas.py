@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from ..events import TIPOS
 from ..fields import Boolean, PreciseTimestamp, choice
-from .targets import MAX_URL, TargetRefused, check_url
+from .targets import MAX_URL, TargetRefused, normalize_url
 
 SEGREDO = re.compile(r"[\x21-\x7e]{16,200}")  # printable ASCII, no spaces: it goes into an HMAC key as typed
 STRICT = ConfigDict(extra="forbid")
@@ -19,10 +19,9 @@ def _url(value):
     if not value.startswith(("http://", "https://")):
         raise ValueError("Use uma URL http:// ou https://")
     try:
-        check_url(value)
+        return normalize_url(value)  # stored, shown and posted to as it goes on the wire
     except TargetRefused as exc:
         raise ValueError(str(exc)) from None
-    return value
 
 
 def _segredo(value):

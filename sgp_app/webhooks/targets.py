@@ -9,7 +9,7 @@ a name that later resolves to ``127.0.0.1`` (DNS rebinding) is refused too.
 import contextlib
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpcore
 
@@ -39,16 +39,70 @@ def check_url(url):
         raise TargetRefused("A URL não tem servidor")
     if parts.username is not None or parts.password is not None:
         raise TargetRefused("Credenciais na URL não são aceitas")
-    if any(c.isspace() or ord(c) < 32 for c in url):
+    if any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in url):
         raise TargetRefused("A URL não pode conter espaços ou caracteres de controle")
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
+# What stays as it is in a path, query or fragment: RFC 3986's reserved and unreserved characters,
+# and "%" (the URL may already be percent-encoded; encoding it again would change it).
+URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+
+
+def normalize_url(url):
+    """The URL as it goes on the wire: an IDNA (punycode) host and a percent-encoded path and query.
+
+    ``https://exämple.com/notificação`` becomes ``https://xn--exmple-cua.com/notifica%C3%A7%C3%A3o``.
+    An ASCII URL comes back unchanged. :class:`TargetRefused` when it cannot be encoded.
+    """
+    check_url(url)
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname
+    try:
+        if not host.isascii():
+            host = ".".join(label.encode("idna").decode("ascii") if label else "" for label in host.split("."))
+        path, query, fragment = (quote(part, safe=URL_SAFE) for part in (parts.path, parts.query, parts.fragment))
+    except UnicodeError:
+        raise TargetRefused("A URL tem caracteres que não podem ser codificados") from None
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    encoded = urlunsplit((parts.scheme, netloc, path, query, fragment))
+    check_url(encoded)  # longer now, say
+    return encoded
+
+
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packet reaches: NAT64 (RFC 6052, and the
+# local-use prefix of RFC 8215) and the deprecated IPv4-compatible addresses (RFC 4291, ::a.b.c.d).
+EMBEDDED_IPV4 = tuple(ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
+
+
+def embedded_ipv4(ip):
+    """Every IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64, IPv4-compatible)."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)  # (server, client)
+    if any(ip in net for net in EMBEDDED_IPV4):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def is_public(address):
+    """Whether ``address`` is a public unicast address, and so is every IPv4 address it embeds."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    candidates = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = embedded_ipv4(ip)
+        if ip.ipv4_mapped is not None:
+            candidates = embedded  # ::ffff:a.b.c.d is just that IPv4 address
+        else:
+            candidates.extend(embedded)
+    return all(c.is_global and not c.is_multicast for c in candidates)
 
 
 def resolve(host, port, allow_private):
@@ -74,7 +128,7 @@ def check_target(url, allow_private):
     A name that does not resolve yet is accepted (its DNS may come later): every connection
     checks again, and a delivery that cannot connect is retried.
     """
-    _, host, port = check_url(url)
+    _, host, port = check_url(normalize_url(url))
     with contextlib.suppress(Unresolvable):
         resolve(host, port, allow_private)
 

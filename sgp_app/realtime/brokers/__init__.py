@@ -33,7 +33,8 @@ class Broker(abc.ABC):
 
     @abc.abstractmethod
     def next_message(self, timeout=None):
-        """The next message's text, or ``None`` after ``timeout`` seconds."""
+        """The next message's text, or ``None`` after ``timeout`` seconds; a message that is not UTF-8
+        comes as its ``bytes``, which the broadcaster counts as malformed."""
 
     @abc.abstractmethod
     def status(self):

@@ -108,7 +108,10 @@ class RedisBroker(Broker):
             return None
         if message and message["type"] == "message":
             data = message["data"]
-            return data.decode() if isinstance(data, bytes) else data
+            try:
+                return data.decode() if isinstance(data, bytes) else data
+            except UnicodeDecodeError:
+                return data  # not a message of ours: the broadcaster drops it as malformed
         return None
 
     def _subscribe(self, timeout):
