@@ -6,11 +6,15 @@ import time
 
 import psutil
 import psycopg
+import pytest
 import redis
 import requests
 
+from sgp_app import create_app
+from sgp_app.extensions import db
 from sgp_app.realtime.brokers.redis import RedisBroker
 from tests.conftest import PASSWORD, add_users
+from tests.live import TEST_SECRET
 from tests.services import kill_redis_clients, postgres_or_skip, redis_or_skip, unique_prefix
 from tests.ws import Api, connect, expect_silence, recv_events, recv_json, run
 
@@ -241,3 +245,39 @@ def test_a_worker_without_sockets_still_publishes_to_redis():
         message = listener.get_message(timeout=0.5)
     listener.close()
     assert message is not None and message["data"] == b'{"evento_id": 1}'
+
+
+def test_undecodable_bytes_on_the_redis_channel_are_dropped_without_stalling(hub_app_with_redis):
+    app, url, prefix = hub_app_with_redis
+    broadcaster = app.extensions["sgp_realtime"].broadcaster
+    broadcaster.subscribe()
+    broker = broadcaster.broker
+    deadline = time.monotonic() + 10
+    while broker.next_message(timeout=0.2) is not None or not broker.connected:  # subscribed, drained
+        assert time.monotonic() < deadline
+    publisher = redis.Redis.from_url(url)
+    for _ in range(5):
+        publisher.publish(f"{prefix}:eventos", b"\xff\xfe not utf-8 \x80")
+    dropped = 0
+    while dropped < 5:
+        assert time.monotonic() < deadline + 10
+        broadcaster.step()  # raised (and cost the loop a one-second sleep each), before
+        dropped = broadcaster._malformed
+    assert dropped == 5
+
+
+@pytest.fixture
+def hub_app_with_redis(db_url):
+    url = redis_or_skip()
+    prefix = unique_prefix()
+    app = create_app(
+        {
+            "SGP_DATABASE_URL": db_url,
+            "SGP_SECRET_KEY": TEST_SECRET,
+            "SGP_BROKER_URL": url,
+            "SGP_BROKER_CHANNEL_PREFIX": prefix,
+        }  # fmt: skip
+    )
+    yield app, url, prefix
+    with app.app_context():
+        db.engine.dispose()

@@ -13,6 +13,7 @@ import pytest
 from sgp_app import create_app
 from sgp_app.extensions import db
 from sgp_app.webhooks.delivery import retry_delay, sign
+from sgp_app.webhooks.targets import normalize_url
 from tests.conftest import PASSWORD
 from tests.live import TEST_SECRET, make_user, require_service
 from tests.readme import code_block, python_function
@@ -76,12 +77,35 @@ def test_a_new_endpoint_starts_after_the_newest_event_and_its_secret_is_shown_on
         "http://169.254.169.254/latest/meta-data",
         "http://[::ffff:127.0.0.1]/hook",
         "http://0.0.0.0/hook",
+        "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b:1::a01:203]/hook",  # local-use NAT64 of 10.1.2.3
+        "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+        "http://[::127.0.0.1]/hook",  # IPv4-compatible
+        "http://[2002:a9fe:a9fe::1]/hook",  # 6to4 of 169.254.169.254
     ],
 )
 def test_loopback_private_and_link_local_targets_are_refused(client, admin, url):
     response = client.post("/webhooks", json={"url": url}, headers=admin)
     assert response.status_code == 422
     assert "SGP_WEBHOOK_ALLOW_PRIVATE" in response.get_json()["error"]["fields"]["url"]
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("https://93.184.215.14/notificação", "https://93.184.215.14/notifica%C3%A7%C3%A3o"),
+        ("https://93.184.215.14/a%20b?cliente=José", "https://93.184.215.14/a%20b?cliente=Jos%C3%A9"),
+    ],
+)
+def test_a_non_ascii_url_is_stored_and_posted_encoded(client, admin, given, stored):
+    response = client.post("/webhooks", json={"url": given}, headers=admin)
+    assert response.status_code == 201 and response.get_json()["url"] == stored
+
+
+def test_a_non_ascii_host_is_encoded_as_idna():
+    assert normalize_url("http://exämple.com/") == "http://xn--exmple-cua.com/"
+    assert normalize_url("https://[2606:4700::1]:8443/ç") == "https://[2606:4700::1]:8443/%C3%A7"
+    assert normalize_url("https://example.com/já%20codificado") == "https://example.com/j%C3%A1%20codificado"
 
 
 def test_private_targets_are_allowed_when_the_setting_says_so(db_url):
