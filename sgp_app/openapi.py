@@ -52,6 +52,10 @@ def _path_id(name):
 
 
 ID = _path_id("pedido_id")
+PAGING = (
+    _query("skip", {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 0}),
+    _query("limit", {"type": "integer", "minimum": 0, "maximum": 500, "default": 50}),
+)
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -177,8 +181,7 @@ SPEC = {
                     _query("cliente", CLIENTE_FILTER, "words, ignoring case, accents and punctuation"),
                     _query("data_inicio", DATE_FILTER, "on data_entrada, inclusive"),
                     _query("data_fim", DATE_FILTER, "on data_entrada, inclusive"),
-                    _query("skip", {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 0}),
-                    _query("limit", {"type": "integer", "minimum": 0, "maximum": 500, "default": 50}),
+                    *PAGING,
                 ],
                 "responses": {
                     "200": _response(
@@ -240,11 +243,14 @@ SPEC = {
                 "operationId": "getHistoricoPedido",
                 "tags": ["pedidos"],
                 "summary": "The order's changes, oldest first, each with its author (kept as long as the order)",
+                "description": "Paged like the order list: X-Total-Count has the total, Link the next and prev pages.",
                 "security": BEARER,
-                "parameters": [ID],
+                "parameters": [ID, *PAGING],
                 "responses": {
-                    "200": _response("History", {"type": "array", "items": _ref("HistoricoEntrada")}),
-                    **_errors(401, 404),
+                    "200": _response(
+                        "History", {"type": "array", "items": _ref("HistoricoEntrada")}, ["X-Total-Count", "Link"]
+                    ),
+                    **_errors(401, 404, 422),
                 },
             }
         },

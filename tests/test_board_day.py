@@ -109,6 +109,23 @@ def test_a_card_opens_every_field_items_with_sizes_totals_and_the_history(server
     expect(gaveta).to_be_visible()
 
 
+def test_a_long_history_shows_its_newest_page_and_loads_older_ones_on_demand(server, open_board):
+    pedido = new_order(server, cliente="Muitas Mudanças")
+    for i in range(1, 60):  # 60 entries: the creation and 59 changes
+        rest(server, "PATCH", f"/pedidos/{pedido['id']}", "bia", json={"observacao": f"mudança {i}"})
+    board = open_board(server, "ana")
+    open_drawer(board, pedido["id"])
+    history = board.page.locator("#gaveta-historico > li")
+    expect(history).to_have_count(50)
+    expect(history.first).to_contain_text("versão 60")
+    mais = board.page.locator("#gaveta-historico-mais")
+    expect(mais).to_have_text("Mostrar alterações anteriores (10)")
+    mais.click()
+    expect(history).to_have_count(60)
+    expect(history.last).to_contain_text("criou")
+    expect(mais).to_be_hidden()
+
+
 def test_an_edit_saves_with_if_match_and_another_open_drawer_follows_without_losing_typing(server, open_board):
     pedido = new_order(server, cliente="Duas Telas")
     ana, bia = open_board(server, "ana"), open_board(server, "bia")

@@ -88,3 +88,24 @@ def test_changes_outside_a_request_have_no_author(app, client, auth):
 def test_history_of_an_unknown_order_is_404_and_needs_a_token(client, auth):
     assert client.get("/pedidos/999/historico", headers=auth).status_code == 404
     assert client.get("/pedidos/999/historico").status_code == 401
+
+
+def test_history_is_paged_oldest_first_with_the_total_and_links(client, auth):
+    pedido = client.post("/pedidos/", json=NOVO, headers=auth).get_json()
+    for i in range(6):
+        client.patch(f"/pedidos/{pedido['id']}", json={"observacao": f"mudança {i}"}, headers=auth)
+    response = client.get(f"/pedidos/{pedido['id']}/historico?skip=2&limit=3", headers=auth)
+    assert response.status_code == 200
+    assert [h["versao"] for h in response.get_json()] == [3, 4, 5]
+    assert response.headers["X-Total-Count"] == "7"
+    assert f"/pedidos/{pedido['id']}/historico?skip=5&limit=3" in response.headers["Link"]
+    assert 'rel="next"' in response.headers["Link"] and 'rel="prev"' in response.headers["Link"]
+    default = client.get(f"/pedidos/{pedido['id']}/historico", headers=auth)
+    assert len(default.get_json()) == 7 and default.headers["X-Total-Count"] == "7" and "Link" not in default.headers
+
+
+def test_history_pages_hold_at_most_500_entries(client, auth):
+    pedido = client.post("/pedidos/", json=NOVO, headers=auth).get_json()
+    for query, field in (("limit=501", "limit"), ("skip=-1", "skip"), ("limit=x", "limit")):
+        response = client.get(f"/pedidos/{pedido['id']}/historico?{query}", headers=auth)
+        assert response.status_code == 422 and field in response.get_json()["error"]["fields"]

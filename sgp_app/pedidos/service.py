@@ -226,13 +226,15 @@ def get(pedido_id):
     return pedido
 
 
-def historico(pedido_id):
-    """The order's changes, oldest first (404 for an unknown order)."""
+def historico(pedido_id, skip=0, limit=50):
+    """``(a page of the order's changes, oldest first, how many there are)``; 404 for an unknown order."""
     get(pedido_id)
+    mine = HistoricoPedido.pedido_id == pedido_id
+    total = db.session.scalar(select(func.count()).select_from(HistoricoPedido).where(mine))
     rows = db.session.scalars(
-        select(HistoricoPedido).where(HistoricoPedido.pedido_id == pedido_id).order_by(HistoricoPedido.id)
+        select(HistoricoPedido).where(mine).order_by(HistoricoPedido.id).offset(skip).limit(limit)
     )
-    return [row.to_dict() for row in rows]
+    return [row.to_dict() for row in rows], total
 
 
 def search(filters, skip, limit):

@@ -90,28 +90,30 @@ def list_pedidos():
         errors["cliente"] = str(exc)
     if errors:
         raise ValidationError(errors)
-    skip = _int_arg("skip", 0, 0, MAX_ID)
-    limit = _int_arg("limit", 50, 0, 500)
+    skip, limit = _paging()
     pedidos, total = service.search(filters, skip, limit)
-    headers = {"X-Total-Count": str(total), "X-Ultimo-Evento-Id": str(ultimo_evento_id)}
-    links = _page_links(skip, limit, total)
-    if links:
-        headers["Link"] = links
+    headers = {"X-Ultimo-Evento-Id": str(ultimo_evento_id), **_page_headers(skip, limit, total)}
     return [service.serialize(p) for p in pedidos], 200, headers
 
 
-def _page_links(skip, limit, total):
-    """RFC 8288 ``next`` and ``prev`` links to the neighbouring pages, with the same filters."""
+def _paging():
+    """``(skip, limit)`` from the query: ``skip`` from 0, ``limit`` 50 by default and at most 500 (else 422)."""
+    return _int_arg("skip", 0, 0, MAX_ID), _int_arg("limit", 50, 0, 500)
+
+
+def _page_headers(skip, limit, total):
+    """``X-Total-Count``, and RFC 8288 ``next``/``prev`` links to the neighbouring pages with the same arguments."""
     pages = []
     if limit and skip + limit < total:
         pages.append(("next", skip + limit))
     if limit and skip > 0:
         pages.append(("prev", max(0, skip - limit)))
-    args = request.args.to_dict()
-    return ", ".join(
-        f'<{url_for("pedidos.list_pedidos", **{**args, "skip": page_skip, "limit": limit})}>; rel="{rel}"'
+    args = {**request.view_args, **request.args.to_dict()}
+    links = ", ".join(
+        f'<{url_for(request.endpoint, **{**args, "skip": page_skip, "limit": limit})}>; rel="{rel}"'
         for rel, page_skip in pages
     )
+    return {"X-Total-Count": str(total), **({"Link": links} if links else {})}
 
 
 @bp.get("/<id:pedido_id>")
@@ -141,8 +143,10 @@ def cancel_pedido(pedido_id):
 @bp.get("/<id:pedido_id>/historico")
 @login_required
 def historico_pedido(pedido_id):
-    """The order's changes, oldest first, each with its author; kept as long as the order."""
-    return service.historico(pedido_id)
+    """The order's changes, oldest first, each with its author, a page at a time; kept as long as the order."""
+    skip, limit = _paging()
+    entradas, total = service.historico(pedido_id, skip, limit)
+    return entradas, 200, _page_headers(skip, limit, total)
 
 
 @bp.get("/eventos")

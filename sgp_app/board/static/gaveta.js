@@ -28,6 +28,7 @@ export const NOME_CAMPO = {
   valor_total: "Total",
   itens: "Itens",
 };
+const PAGINA_HISTORICO = 50; // entries per request; older ones load on demand
 const TIPO_HISTORICO = { pedido_criado: "criou", pedido_atualizado: "alterou", pedido_cancelado: "cancelou" };
 
 function el(tag, classe, texto) {
@@ -78,6 +79,7 @@ export class Gaveta {
     $("#gaveta-imprimir").addEventListener("click", () => this.aoImprimir(this.pedido));
     $("#reaplicar").addEventListener("click", () => this.salvar());
     $("#descartar").addEventListener("click", () => this.mostrar(this.pedido));
+    $("#gaveta-historico-mais").addEventListener("click", () => this.carregarHistoricoAnterior());
     dialogo.addEventListener("close", () => (this.pedido = null));
     dialogo.addEventListener("cancel", (e) => {
       // Esc: the same question as the close button when something was typed.
@@ -140,34 +142,62 @@ export class Gaveta {
     }
   }
 
+  /** The newest page of the history (the server pages it oldest first: the last page, then). */
   async carregarHistorico() {
     const id = this.pedido.id;
+    const caminho = (skip, limit) => `/pedidos/${id}/historico?skip=${skip}&limit=${limit}`;
     try {
-      const { dados } = await api("GET", `/pedidos/${id}/historico`);
-      if (this.pedido?.id === id) this.desenharHistorico(dados);
+      let { dados, headers } = await api("GET", caminho(0, PAGINA_HISTORICO));
+      const total = Number(headers.get("X-Total-Count"));
+      const inicio = Math.max(0, total - PAGINA_HISTORICO);
+      if (inicio > 0) ({ dados } = await api("GET", caminho(inicio, PAGINA_HISTORICO)));
+      if (this.pedido?.id !== id) return;
+      this.historicoInicio = inicio;
+      this.desenharHistorico(dados, false);
     } catch (erro) {
       this.aoFalhar(erro);
     }
   }
 
-  desenharHistorico(entradas) {
+  /** The page before the oldest shown, added below it. */
+  async carregarHistoricoAnterior() {
+    const id = this.pedido.id;
+    const inicio = Math.max(0, this.historicoInicio - PAGINA_HISTORICO);
+    const botao = this.$("#gaveta-historico-mais");
+    botao.disabled = true;
+    try {
+      const limite = this.historicoInicio - inicio;
+      const { dados } = await api("GET", `/pedidos/${id}/historico?skip=${inicio}&limit=${limite}`);
+      if (this.pedido?.id !== id) return;
+      this.historicoInicio = inicio;
+      this.desenharHistorico(dados, true);
+    } catch (erro) {
+      this.aoFalhar(erro);
+    } finally {
+      botao.disabled = false;
+    }
+  }
+
+  /** History entries, newest first; ``acrescentar`` adds older ones below those shown. */
+  desenharHistorico(entradas, acrescentar) {
     const lista = this.$("#gaveta-historico");
-    lista.replaceChildren(
-      ...entradas.reverse().map((h) => {
-        const item = el("li", "entrada");
-        const quem = h.usuario ? h.usuario.username : "sistema";
-        item.append(el("span", "quando", momento(h.timestamp)), el("strong", "quem", quem));
-        item.append(el("span", "", ` ${TIPO_HISTORICO[h.tipo] ?? h.tipo} (versão ${h.versao})`));
-        const mudancas = el("ul", "mudancas");
-        for (const [campo, { de, para }] of Object.entries(h.alteracoes)) {
-          mudancas.append(
-            el("li", "", `${NOME_CAMPO[campo] ?? campo}: ${legivel(campo, de)} → ${legivel(campo, para)}`),
-          );
-        }
-        if (mudancas.children.length) item.append(mudancas);
-        return item;
-      }),
-    );
+    const itens = entradas.reverse().map((h) => {
+      const item = el("li", "entrada");
+      const quem = h.usuario ? h.usuario.username : "sistema";
+      item.append(el("span", "quando", momento(h.timestamp)), el("strong", "quem", quem));
+      item.append(el("span", "", ` ${TIPO_HISTORICO[h.tipo] ?? h.tipo} (versão ${h.versao})`));
+      const mudancas = el("ul", "mudancas");
+      for (const [campo, { de, para }] of Object.entries(h.alteracoes)) {
+        mudancas.append(el("li", "", `${NOME_CAMPO[campo] ?? campo}: ${legivel(campo, de)} → ${legivel(campo, para)}`));
+      }
+      if (mudancas.children.length) item.append(mudancas);
+      return item;
+    });
+    if (acrescentar) lista.append(...itens);
+    else lista.replaceChildren(...itens);
+    const mais = this.$("#gaveta-historico-mais");
+    mais.hidden = this.historicoInicio === 0;
+    mais.textContent = `Mostrar alterações anteriores (${this.historicoInicio})`;
   }
 
   /**
