@@ -1,7 +1,8 @@
-"""A gunicorn logger whose access lines never show a password or a token."""
+"""A gunicorn logger whose access lines never show a password or a token, nor a forged line."""
 
 from gunicorn.glogging import Logger
 
+from .logs import escape
 from .redaction import redact
 
 
@@ -11,4 +12,5 @@ class RedactingLogger(Logger):
         for key in ("r", "q", "f", "U"):  # request line, query, referer, path
             if key in atoms:
                 atoms[key] = redact(atoms[key])
-        return atoms
+        # Every value a client chose (the path, its headers) could carry a newline: escape them all.
+        return {key: escape(value) if isinstance(value, str) else value for key, value in atoms.items()}

@@ -1,6 +1,11 @@
 """Logging: one line per request and per socket open/close, each with a request id; never a token.
 
-``SGP_LOG_FORMAT=json`` writes one JSON object per line; ``text`` (default) is for people.
+``SGP_LOG_FORMAT=json`` writes one JSON object per line; ``text`` (default) is for people. Either
+way a logged value cannot start a line of its own or hide text: in ``text`` every control, line
+separator and bidirectional-override character (and the backslash, so escapes stay unambiguous)
+is written as a ``\\xNN`` or ``\\uNNNN`` escape; in ``json`` the ones JSON leaves raw are
+written as JSON escapes.
+
 A request's id comes from a sane ``X-Request-Id`` header (a proxy's) or is made here, and is
 sent back in ``X-Request-Id``.
 """
@@ -20,6 +25,32 @@ log = logging.getLogger("sgp_app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Routes that hold a connection open: their requests are logged as an open and a close.
 LIVE_PATHS = ("/ws/pedidos", "/pedidos/stream")
+# What would start a new line, ring, erase, or hide or reorder text in a terminal or a log viewer.
+UNSAFE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c"
+TEXT_UNSAFE = re.compile(rf"[{UNSAFE}\\]")
+JSON_UNSAFE = re.compile(rf"[{UNSAFE}]")  # json.dumps already escapes C0 controls, backslash and quote
+
+
+def _escape(match):
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def escape(text):
+    """``text`` with every character that could forge or hide a log line written as an escape."""
+    return TEXT_UNSAFE.sub(_escape, text)
+
+
+class TextFormatter(logging.Formatter):
+    """The line for people, escaped (see :func:`escape`); a traceback after it keeps its lines."""
+
+    def formatMessage(self, record):  # noqa: N802 - logging's name
+        return escape(super().formatMessage(record))
+
+
 FIELDS = ("request_id", "method", "path", "status", "duration_ms", "remote", "usuario", "close_code", "event")
 
 
@@ -34,7 +65,7 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: getattr(record, k) for k in FIELDS if hasattr(record, k)})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(entry, ensure_ascii=False))
 
 
 def configure(app):
@@ -49,7 +80,7 @@ def configure(app):
             handler.setFormatter(
                 JsonFormatter()
                 if app.config["SGP_LOG_FORMAT"] == "json"
-                else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+                else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
             )
     logger.setLevel(app.config["SGP_LOG_LEVEL"].upper())
 
