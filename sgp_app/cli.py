@@ -7,8 +7,12 @@ from sqlalchemy import select
 
 from . import events, schema
 from .auth.passwords import hash_password
+from .errors import ValidationError
 from .extensions import db
 from .models import Usuario
+from .nomes import chave, duplicate_message
+from .usuarios.schemas import UsuarioCreate
+from .validation import parse
 
 
 @click.command("init-db")
@@ -24,21 +28,23 @@ def init_db_command():
 @click.option("--password", required=True, help="The user's password.")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
 def create_user_command(username, password, admin):
-    """Add a user who can log in."""
-    username = username.strip()
-    if not username or len(username) > 80:
-        raise click.UsageError("USERNAME must have 1 to 80 characters.")
-    if not password:
-        raise click.UsageError("--password must not be empty.")
+    """Add a user who can log in (the same rules as ``POST /usuarios``)."""
+    try:
+        novo = parse(UsuarioCreate, {"username": username, "password": password, "is_admin": admin})
+    except ValidationError as exc:
+        names = {"username": "USERNAME", "password": "--password"}
+        raise click.UsageError("; ".join(f"{names.get(k, k)}: {m}" for k, m in exc.fields.items())) from None
     if schema.revision() is None:  # the flask command migrates nothing by itself
         raise click.ClickException(
             "The database has no tables yet: start the service once, or run `flask --app sgp_app init-db`."
         )
-    if db.session.scalar(select(Usuario).where(Usuario.username == username)):
-        raise click.ClickException(f"User {username!r} already exists.")
-    db.session.add(Usuario(username=username, password_hash=hash_password(password), is_admin=admin))
+    taken = db.session.scalar(select(Usuario.username).where(Usuario.username_chave == chave(novo.username)))
+    if taken is not None:
+        raise click.ClickException(duplicate_message(novo.username, taken))
+    usuario = Usuario(username=novo.username, password_hash=hash_password(novo.password), is_admin=novo.is_admin)
+    db.session.add(usuario)
     db.session.commit()
-    click.echo(f"User {username!r} created{' (admin)' if admin else ''}.")
+    click.echo(f"Usuário “{novo.username}” criado{' (administrador)' if admin else ''}.")
 
 
 @click.command("prune-eventos")

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, true, types
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .extensions import db
+from .nomes import MAX_CHAVE, chave
 
 CENT = Decimal("0.01")
 
@@ -47,11 +48,18 @@ class Usuario(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    # The name as compared (case, width, composition and spacing aside): one user per key.
+    username_chave: Mapped[str] = mapped_column(String(MAX_CHAVE), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     # A disabled user cannot log in, and every token of theirs stops working.
     ativo: Mapped[bool] = mapped_column(default=True, server_default=true())
     criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("username")
+    def _keep_chave(self, _key, username):
+        self.username_chave = chave(username)
+        return username
 
     def to_dict(self):
         return {"id": self.id, "username": self.username, "is_admin": self.is_admin}

@@ -298,6 +298,14 @@ SPEC = {
             },
         },
         "/usuarios/{usuario_id}": {
+            "get": {
+                "operationId": "getUsuario",
+                "tags": ["usuarios"],
+                "summary": "One user",
+                "security": BEARER,
+                "parameters": [_path_id("usuario_id")],
+                "responses": {"200": _response("User", USUARIO_ADMIN), **_errors(401, 403, 404)},
+            },
             "patch": {
                 "operationId": "updateUsuario",
                 "tags": ["usuarios"],
@@ -311,7 +319,7 @@ SPEC = {
                     "200": _response("User", USUARIO_ADMIN),
                     **_errors(400, 401, 403, 404, 409, 413, 415, 422),
                 },
-            }
+            },
         },
         "/webhooks/": {
             "get": {

@@ -17,8 +17,8 @@ from sgp_app.models import Contador
 from tests.conftest import PASSWORD
 from tests.live import ROOT, TEST_SECRET, LiveServer, make_user
 
-HEAD = "0006"
-NEXT = "0007"
+HEAD = "0007"
+NEXT = "0008"
 
 # A later revision, as a developer would write it: a column added to a table that has rows.
 NEXT_REVISION = f'''
@@ -192,3 +192,25 @@ def test_revision_0005_gives_orders_stored_before_it_their_creation_in_the_histo
     assert got == [{"versao": 1, "tipo": "pedido_criado", "usuario": None, "alteracoes": {}}]
     with app.app_context():
         db.engine.dispose()
+
+
+def test_revision_0007_keys_existing_users_and_keeps_look_alikes_made_before_it(database_in_use):
+    url, _ = database_in_use
+    app = make_app(url)
+    with app.app_context():
+        command.downgrade(schema._config(), "0006")
+        for name in ("DUPLA", "dupla", "cafe\u0301"):  # look-alikes the old rule let in
+            db.session.execute(
+                text("INSERT INTO usuarios (username, password_hash, is_admin, ativo, criado_em) "
+                     "VALUES (:u, 'x', false, true, CURRENT_TIMESTAMP)"), {"u": name}
+            )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    app = make_app(url)  # upgrades on creation
+    with app.app_context():
+        rows = db.session.execute(text("SELECT id, username, username_chave FROM usuarios ORDER BY id")).all()
+        db.engine.dispose()
+    keys = {username: chave for _, username, chave in rows}
+    dupla_id = next(i for i, username, _ in rows if username == "dupla")
+    assert keys == {"ana": "ana", "DUPLA": "dupla", "dupla": f"dupla#{dupla_id}", "cafe\u0301": "café"}

@@ -65,6 +65,7 @@ def test_an_admin_creates_a_user_who_can_log_in(client, admin):
     body = response.get_json()
     assert (body["username"], body["is_admin"], body["ativo"]) == ("caio", False, True)
     assert response.headers["Location"] == f"/usuarios/{body['id']}"
+    assert client.get(response.headers["Location"], headers=admin).get_json() == body
     assert login(client, "caio", NEW_PASSWORD).status_code == 200
 
 
@@ -72,6 +73,37 @@ def test_a_taken_username_is_409(client, admin, bia):
     response = client.post("/usuarios", json={"username": "bia", "password": NEW_PASSWORD}, headers=admin)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "duplicate"
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    ["BIA", "Bia", "ｂｉａ", " bia ", "bIA"],
+)
+def test_a_name_that_reads_like_a_taken_one_is_409_with_a_plain_message(client, admin, bia, look_alike):
+    response = client.post("/usuarios", json={"username": look_alike, "password": NEW_PASSWORD}, headers=admin)
+    assert response.status_code == 409
+    message = response.get_json()["error"]["message"]
+    assert "“bia”" in message and "'" not in message  # the name as people read it, not a Python repr
+
+
+def test_nfc_and_nfd_spellings_are_one_user_and_log_in_alike(client, admin):
+    nfd = "cafe\u0301"
+    created = client.post("/usuarios", json={"username": nfd, "password": NEW_PASSWORD}, headers=admin)
+    assert created.status_code == 201 and created.get_json()["username"] == "café"  # stored composed
+    again = client.post("/usuarios", json={"username": "café", "password": NEW_PASSWORD}, headers=admin)
+    assert again.status_code == 409
+    for typed in ("café", nfd, "CAFÉ", "ｃａｆé"):
+        assert login(client, typed, NEW_PASSWORD).status_code == 200, typed
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["dupla\u200b", "\u202edupla", "du\npla", "dupla\u00ad", "\u3164", "du\u2028pla", "dupla\ufe0f", "\ue000x"],
+)
+def test_invisible_control_and_format_characters_in_a_name_are_422(client, admin, name):
+    response = client.post("/usuarios", json={"username": name, "password": NEW_PASSWORD}, headers=admin)
+    assert response.status_code == 422
+    assert "invisível ou de controle" in response.get_json()["error"]["fields"]["username"]
 
 
 def test_an_empty_username_and_a_short_password_are_both_reported(client, admin):

@@ -11,6 +11,7 @@ from ..errors import ApiError
 from ..extensions import db, limiter
 from ..http import json_body, peek_json
 from ..models import Usuario
+from ..nomes import chave
 from ..validation import parse
 from . import schemas, tokens
 from .guard import login_required
@@ -32,9 +33,20 @@ def _login_username():
     username = data.get("username") if isinstance(data, dict) else None
     if not isinstance(username, str):
         return "login-user:"
-    # Hashed: any length and any character make a short key the limiter's storage accepts.
-    digest = hashlib.sha256(username.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+    # Hashed: any length and any character make a short key the limiter's storage accepts. Keyed
+    # as names are compared, so "ANA" and "ana" share one allowance.
+    digest = hashlib.sha256(chave(username).encode("utf-8", "surrogatepass")).hexdigest()
     return f"login-user:{digest[:32]}"
+
+
+def find_usuario(username):
+    """The user a login names: by the exact name, else by the name as compared (``ANA`` finds ``ana``).
+
+    The exact name first: two users made before names were compared (``ana``, ``ANA``) each log in by theirs.
+    """
+    username = username.strip()
+    exact = db.session.scalar(select(Usuario).where(Usuario.username == username))
+    return exact or db.session.scalar(select(Usuario).where(Usuario.username_chave == chave(username)))
 
 
 def _failed(response):
@@ -50,7 +62,7 @@ def _failed(response):
 def login():
     """Exchange a username and password for a session token."""
     credenciais = parse(schemas.Credenciais, json_body())
-    usuario = db.session.scalar(select(Usuario).where(Usuario.username == credenciais.username.strip()))
+    usuario = find_usuario(credenciais.username)
     # No transaction stays open while the hash runs (it yields to other greenlets): on SQLite a
     # read transaction that later writes fails at once if another login wrote meanwhile.
     db.session.commit()

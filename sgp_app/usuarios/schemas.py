@@ -4,12 +4,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
-from ..fields import TEXT_CHARS, Boolean, PreciseTimestamp, Text
+from .. import nomes
+from ..fields import TEXT_CHARS, Boolean, PreciseTimestamp
 from ..http import storable_text
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # a hash of a longer one costs the same, but nobody types it
-MAX_USERNAME = 80
+MAX_USERNAME = nomes.MAX_USERNAME
+# No control, format (zero-width, bidi), separator, surrogate or private-use character; see sgp_app.nomes.
+USERNAME_CHARS = r"^[^\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\uD800-\uF8FF\uFEFF]*$"
 
 
 def _password(value):
@@ -18,6 +21,14 @@ def _password(value):
     return value
 
 
+Username = Annotated[
+    str,
+    BeforeValidator(nomes.check),
+    WithJsonSchema(
+        {"allOf": [{"type": "string", "maxLength": MAX_USERNAME, "pattern": USERNAME_CHARS}, {"pattern": r"\S"}]},
+        mode="validation",
+    ),
+]
 Password = Annotated[
     str,
     BeforeValidator(_password),
@@ -33,7 +44,7 @@ class UsuarioCreate(BaseModel):
     """POST /usuarios: 409 if the username is taken."""
 
     model_config = STRICT
-    username: Text(MAX_USERNAME, required=True)
+    username: Username
     password: Password
     is_admin: Boolean = False
 

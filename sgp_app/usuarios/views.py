@@ -11,6 +11,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..http import json_body
 from ..models import Usuario
+from ..nomes import chave, duplicate_message
 from ..validation import parse
 from .schemas import UsuarioAdmin, UsuarioCreate, UsuarioUpdate
 
@@ -42,12 +43,20 @@ def create_usuario():
     novo = parse(UsuarioCreate, json_body())
     password_hash = hash_password(novo.password)  # before the write lock: it takes a while
     begin_write()
-    if db.session.scalar(select(Usuario.id).where(Usuario.username == novo.username)) is not None:
-        raise ApiError(409, f"O usuário {novo.username!r} já existe", code="duplicate")
+    taken = db.session.scalar(select(Usuario.username).where(Usuario.username_chave == chave(novo.username)))
+    if taken is not None:
+        raise ApiError(409, duplicate_message(novo.username, taken), code="duplicate")
     usuario = Usuario(username=novo.username, password_hash=password_hash, is_admin=novo.is_admin)
     db.session.add(usuario)
     db.session.commit()
-    return _shown(usuario), 201, {"Location": url_for("usuarios.update_usuario", usuario_id=usuario.id)}
+    return _shown(usuario), 201, {"Location": url_for("usuarios.get_usuario", usuario_id=usuario.id)}
+
+
+@bp.get("/<id:usuario_id>")
+@admin_required
+def get_usuario(usuario_id):
+    """One user."""
+    return _shown(_get(usuario_id))
 
 
 @bp.patch("/<id:usuario_id>")
