@@ -33,6 +33,7 @@ class IdConverter(IntegerConverter):
     becomes 0, which names none either (404) without overflowing the database's integer."""
 
     MAX = 2**31 - 1
+    regex = r"[0-9]+"  # werkzeug's \d+ takes every script's digits: "/pedidos/１" would be order 1
 
     def to_python(self, value):
         number = super().to_python(value)

@@ -60,8 +60,12 @@ IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "pattern": r'^(\*|(W/)?"?[0-9]{1,9}"?)$'},
-    "description": 'The order\'s versao (3, "3" or W/"3"), or * for any; 412 if stale, 400 if malformed',
+    "schema": {
+        "type": "string",
+        "pattern": r'^(\*|(W/)?"[\x21\x23-\x7e]*"|[0-9]{1,9})([ \t]*,[ \t]*((W/)?"[\x21\x23-\x7e]*"|[0-9]{1,9}))*$',
+    },
+    "description": 'The order\'s versao as its ETag ("3"), a list ("3", "4"), or * for any (RFC 9110; the bare 3 is '
+    "taken too); weak tags never match. 412 if none matches, 400 if malformed",
 }
 PEDIDO = _ref("Pedido")
 USUARIO_ADMIN = _ref("UsuarioAdmin")

@@ -84,12 +84,28 @@ def test_lone_surrogates_in_credentials_are_422(client, usuario, body):
     assert raw(client, "POST", "/auth/login", body, {}).status_code == 422
 
 
-@pytest.mark.parametrize("value", ["²", "¹", "9" * 4300, "3x", "W/", '"', "-1"])
+@pytest.mark.parametrize("value", ["²", "¹", "9" * 4300, "3x", "W/", '"', "-1", '"6', '6"', '"6", "7', "", '"6" "7"'])
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_a_malformed_if_match_is_400(client, auth, method, value):
     pedido = client.post("/pedidos/", json={"cliente": "A", "valor_total": "1"}, headers=auth).get_json()
     response = client.open(f"/pedidos/{pedido['id']}", method=method, json={}, headers={**auth, "If-Match": value})
     assert response.status_code == 400 and "If-Match" in error(response)["message"]
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [('"2", "1"', 200), ('"5","1"', 200), ('"5", "6"', 412), ('W/"1"', 412), ('"abc"', 412), ('"1",', 200)],
+)
+def test_if_match_is_a_list_of_strong_entity_tags(client, auth, value, status):
+    pedido = client.post("/pedidos/", json={"cliente": "A", "valor_total": "1"}, headers=auth).get_json()
+    response = client.patch(f"/pedidos/{pedido['id']}", json={"observacao": "x"}, headers={**auth, "If-Match": value})
+    assert response.status_code == status, error(response)
+
+
+@pytest.mark.parametrize("path", ["/pedidos/%EF%BC%91", "/pedidos/%D9%A1", "/pedidos/%C2%B9", "/usuarios/%EF%BC%91"])
+def test_path_ids_in_other_scripts_digits_are_404_like_any_non_id(client, auth, path):
+    client.post("/pedidos/", json={"cliente": "A", "valor_total": "1"}, headers=auth)
+    assert client.get(path, headers=auth).status_code == 404
 
 
 def test_if_match_star_means_any_current_version(client, auth):

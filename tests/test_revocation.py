@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import PASSWORD, add_users
 from tests.services import redis_or_skip, unique_prefix
+from tests.sse import SseClient
 from tests.ws import Api, ConnectionClosed, connect, recv_events, run
 
 
@@ -69,5 +70,40 @@ def test_a_disabled_users_sockets_on_another_server_close_before_the_next_event(
         assert len(await recv_events(witness, 1, timeout=10)) == 1
         for ws in sockets:
             assert await messages_until_close(ws) == ([], (1008, "Token inválido ou ausente"))
+
+    run(scenario())
+
+
+def test_a_socket_or_stream_opened_while_its_token_logs_out_never_outlives_the_logout(live_server, db_url):
+    # The janitor's safety net (every ping interval) is pushed out of reach: only the logout itself
+    # may end these connections. Before the fix, 1-2 in 200 kept receiving events.
+    add_users(db_url, "ana", "bia")
+    server = live_server(SGP_WS_PING_INTERVAL="600")
+    other = Api(server, server.login("bia", PASSWORD))
+
+    async def once(use_stream):
+        token = await asyncio.to_thread(server.login, "ana", PASSWORD)
+        opening = (
+            asyncio.to_thread(SseClient, server, f"?token={token}")
+            if use_stream
+            else connect(server, token, greet=False)
+        )
+        conn, logout = await asyncio.gather(opening, Api(server, token).call("POST", "/auth/logout"))
+        assert logout.status_code == 204
+        await other.create()  # committed after the logout
+        if use_stream:
+            if conn.status == 401:
+                return  # looked up after the logout: refused outright
+            assert await asyncio.to_thread(conn.ended, 10), "the stream outlived the logout"
+            text = conn.buffer.decode()
+            assert "pedido_criado" not in text and "encerrado" in text, text
+            conn.close()
+        else:
+            got, close = await messages_until_close(conn)
+            assert close[0] == 1008 and not [m for m in got if '"pedido_' in m], got
+
+    async def scenario():
+        for i in range(40):
+            await once(use_stream=i % 2 == 1)
 
     run(scenario())

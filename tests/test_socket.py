@@ -261,11 +261,31 @@ def test_a_lone_surrogate_timestamp_is_echoed_as_sent(server):
     run(scenario())
 
 
-def test_an_odd_ultimo_evento_id_in_the_url_is_ignored(server, token, api):
+@pytest.mark.parametrize("value", ["abc", "-1", "%C2%B2", "1.5", ""])
+def test_a_garbage_ultimo_evento_id_in_the_url_is_an_error_and_nothing_of_the_url_applies(server, token, api, value):
     async def scenario():
-        async with await connect(server, token, query="ultimo_evento_id=%C2%B2") as ws:
+        async with await connect(server, token, query=f"ultimo_evento_id={value}") as ws:
+            answer = await recv_json(ws)
+            assert answer["type"] == "error" and answer["code"] == "invalid_message", answer
+            await api.create()
+            await expect_silence(ws, 1.0)  # the client would believe it had resumed: it is not authenticated
+            await ws.send(json.dumps({"type": "authenticate", "token": token}))
+            assert (await recv_json(ws))["type"] == "authenticated"
             await api.create()
             assert len(await recv_events(ws, 1)) == 1
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("value", ["abc", -1, 1.5, True, "²", [3]])
+def test_a_garbage_ultimo_evento_id_in_authenticate_is_an_error_not_a_silent_live_start(server, token, value):
+    async def scenario():
+        async with await connect(server) as ws:
+            await ws.send(json.dumps({"type": "authenticate", "token": token, "ultimo_evento_id": value}))
+            answer = await recv_json(ws)
+            assert answer["type"] == "error" and answer["code"] == "invalid_message", answer
+            await ws.send(json.dumps({"type": "authenticate", "token": token, "ultimo_evento_id": None}))
+            assert (await recv_json(ws))["type"] == "authenticated"  # null: no resume asked
 
     run(scenario())
 

@@ -1,5 +1,7 @@
 """``/pedidos/stream`` against servers of their own (settings the module server cannot share)."""
 
+import requests
+
 from tests.conftest import PASSWORD, add_users
 from tests.sse import SseClient
 
@@ -63,3 +65,21 @@ def test_an_expired_token_ends_its_stream(live_server, db_url):
         assert client.ended()
     finally:
         client.close()
+
+
+def test_head_answers_the_streams_headers_without_a_body_or_a_slot(live_server, db_url):
+    add_users(db_url, "ana")
+    server = live_server(SGP_WS_MAX_CONNECTIONS="1")
+    token = server.login("ana", PASSWORD)
+    for _ in range(3):  # a HEAD that held a slot would fill this worker's only one
+        response = requests.head(f"{server.url}/pedidos/stream?token={token}", timeout=10)
+        assert response.status_code == 200 and response.content == b""
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        assert response.headers["Cache-Control"] == "no-store"
+    assert server.health()["streams"] == 0
+    assert requests.head(f"{server.url}/pedidos/stream", timeout=10).status_code == 401
+    stream = SseClient(server, f"?token={token}")
+    try:
+        assert stream.status == 200
+    finally:
+        stream.close()

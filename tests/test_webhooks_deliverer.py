@@ -1,10 +1,13 @@
 """One webhook deliverer in process, against the real event log, with the HTTP attempt faked:
 the lease, the fence on every write, edits taking effect at once, pruned events, failing attempts."""
 
+import contextlib
 import json
 import time
 from datetime import timedelta
 
+import gevent
+import httpcore
 import pytest
 from sqlalchemy import select, update
 
@@ -205,3 +208,25 @@ def test_a_non_ascii_url_stored_before_normalisation_is_posted_encoded(app):
 @pytest.mark.parametrize("tentativa", [1025, 2000, 10**6])
 def test_the_retry_delay_stays_capped_however_long_an_endpoint_fails(tentativa):
     assert 480 <= retry_delay(tentativa) <= 600
+
+
+def test_a_receiver_that_drips_its_answer_is_cut_and_the_error_names_the_whole_limit(app):
+    hook = add_webhook(app)
+    deliverer = deliverer_for(app, hook, None)
+    del deliverer.post
+    deliverer.dispatcher.timeout = 0.2  # each wait at most 0.2 s; the whole exchange at most 1.2 s
+
+    @contextlib.contextmanager
+    def dripping(*args, **kwargs):
+        gevent.sleep(5)  # bytes keep coming, each within the read timeout, the answer never ends
+        yield None
+
+    deliverer.dispatcher.pool.stream = dripping
+    status, erro, _ = deliverer.post(deliverer.dispatcher.with_db(deliverer._current), 1, b"{}")
+    assert status is None and erro == "A resposta não terminou em 1.2s"
+
+    def silent(*args, **kwargs):
+        raise httpcore.ReadTimeout("timed out")
+
+    deliverer.dispatcher.pool.stream = silent
+    assert deliverer.post(deliverer.dispatcher.with_db(deliverer._current), 1, b"{}")[1] == "Sem resposta em 0.2s"

@@ -143,10 +143,13 @@ def create(clean, autor=None):
 
 
 def _locked(pedido_id, expected_versao):
+    """The order, locked; 412 unless its version is ``expected_versao`` (one, or any of a set; ``None``: any)."""
     pedido = db.session.scalar(select(Pedido).where(Pedido.id == pedido_id).with_for_update())
     if pedido is None:
         raise ApiError(404, "Pedido não encontrado")
-    if expected_versao is not None and expected_versao != pedido.versao:
+    if isinstance(expected_versao, int):
+        expected_versao = {expected_versao}
+    if expected_versao is not None and pedido.versao not in expected_versao:
         raise ApiError(412, f"O pedido mudou (versão atual {pedido.versao}); recarregue-o", code="version_mismatch")
     return pedido
 

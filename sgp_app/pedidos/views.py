@@ -13,8 +13,9 @@ from .schemas import PRIORIDADES, STATUSES, TEXT_FIELDS, iso_date, text, validat
 
 bp = Blueprint("pedidos", __name__, url_prefix="/pedidos")
 
-# An ETag as we send it ("3"), weak or bare: ASCII digits only, as many as a versao can hold.
-VERSION = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
+# One member of If-Match's list (RFC 9110, section 13.1.1): an entity-tag, strong ("3") or weak
+# (W/"3"), or, as a convenience, the bare version (3); then a comma or the end.
+IF_MATCH_MEMBER = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\xff]*)"|([0-9]{1,9}))[ \t]*(?:,|\Z)')
 INTEGER = re.compile(r"-?[0-9]{1,30}")
 MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
 MAX_EVENTO_ID = 2**63 - 1
@@ -34,17 +35,26 @@ def _int_arg(name, default, minimum, maximum=None):
 
 
 def _if_match():
-    """The version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``), or ``None`` when absent or ``*``.
+    """The versions ``If-Match`` accepts, or ``None`` when it is absent or ``*``; 400 when malformed.
 
-    ``*`` matches any current representation (RFC 9110, section 13.1.1): the order must exist.
+    A list matches when any of its tags does (``"6", "7"``). As RFC 9110 asks, tags are compared
+    strongly: a weak one (``W/"3"``) or one that is not a version matches nothing (412). ``*``
+    matches any current representation: the order must exist.
     """
     raw = request.headers.get("If-Match")
     if raw is None or raw.strip() == "*":
         return None
-    match = VERSION.fullmatch(raw.strip())
-    if match is None:
-        raise ApiError(400, 'If-Match deve conter a versão do pedido, como "3", ou *')
-    return int(match.group(1))
+    versions, position = set(), 0
+    while position < len(raw) or not position:
+        member = IF_MATCH_MEMBER.match(raw, position)
+        if member is None or member.end() == position:
+            raise ApiError(400, 'If-Match deve conter versões do pedido entre aspas, como "3" ou "3", "4", ou *')
+        weak, tag, bare = member.groups()
+        tag = bare if tag is None else tag
+        if not weak and tag.isascii() and tag.isdigit() and len(tag) <= 9:
+            versions.add(int(tag))
+        position = member.end()
+    return frozenset(versions)
 
 
 def _order_response(pedido, status=200):
