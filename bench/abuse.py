@@ -173,6 +173,36 @@ def percent_encoded_token_in_log(server):
         return {"token_in_log": token in log.read()}
 
 
+def forged_log_line(server):
+    """A path that carries a newline and a made-up log line, a NUL and a right-to-left override."""
+    forged = "2026-01-01 00:00:00,000 INFO sgp_app.access: POST /usuarios 201"
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/x%0a" + forged.replace(" ", "%20") + "%00%E2%80%AE")
+    connection.getresponse().read()
+    connection.close()
+    time.sleep(0.3)
+    with open(server.log_path, encoding="utf-8", errors="replace") as log:
+        lines = log.read().splitlines()
+    return {"forged_lines": sum(line.startswith(forged) for line in lines), "raw_nul": any("\x00" in x for x in lines)}
+
+
+def odd_requests(server):
+    """Other scripts' digits as ids, malformed and listed If-Match, HEAD on the event stream."""
+    token = server.login()
+    auth = {"Authorization": f"Bearer {token}"}
+    pedido = requests.post(server.url + "/pedidos/", json={"cliente": "A", "valor_total": "1"}, headers=auth).json()
+    url = f"{server.url}/pedidos/{pedido['id']}"
+    statuses = {
+        "GET /pedidos/%EF%BC%91": requests.get(server.url + "/pedidos/%EF%BC%91", headers=auth).status_code,
+        'If-Match: "6': requests.patch(url, json={}, headers={**auth, "If-Match": '"6'}).status_code,
+        'If-Match: "9", "1"': requests.patch(url, json={}, headers={**auth, "If-Match": '"9", "1"'}).status_code,
+    }
+    started = time.monotonic()
+    head = requests.head(f"{server.url}/pedidos/stream?token={token}", timeout=10)
+    statuses["HEAD /pedidos/stream"] = [head.status_code, len(head.content), round(time.monotonic() - started, 2)]
+    return statuses
+
+
 def admin_only(server):
     token = server.login()
     answer = requests.get(server.url + "/usuarios", headers={"Authorization": f"Bearer {token}"})
@@ -205,6 +235,7 @@ def main():
         results["4_huge_order"] = huge_order(server)
         results["4_deep_json"] = deep_json(server)
         results["7_roles_and_csp"] = admin_only(server)
+        results["8_odd_requests"] = odd_requests(server)
     finally:
         server.stop()
     results["2_lockout_behind_proxy"] = on_server(url, lockout_behind_proxy, SGP_TRUSTED_PROXIES="1")
@@ -216,6 +247,7 @@ def main():
     results["6_percent_encoded_token"] = on_server(
         url, percent_encoded_token_in_log, GUNICORN_CMD_ARGS="--access-logfile -"
     )
+    results["9_forged_log_line"] = on_server(url, forged_log_line, GUNICORN_CMD_ARGS="--access-logfile -")
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
     if args.out:

@@ -41,6 +41,8 @@ def test_a_five_thousand_digit_ultimo_evento_id_is_an_error_not_a_crash(live_ser
     async def scenario():
         async with await connect(server) as ws:
             await ws.send(json.dumps({"type": "authenticate", "token": token, "ultimo_evento_id": digits}))
+            assert (await recv_json(ws))["code"] == "invalid_message"
+            await ws.send(json.dumps({"type": "authenticate", "token": token}))
             assert (await recv_json(ws))["type"] == "authenticated"
             await ws.send(json.dumps({"type": "resume", "ultimo_evento_id": digits}))
             assert (await recv_json(ws))["code"] == "invalid_message"

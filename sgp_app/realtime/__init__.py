@@ -1,6 +1,5 @@
 """Live order events on ``/ws/pedidos`` and ``/pedidos/stream``: registry, broadcaster, broker, routes."""
 
-import logging
 import threading
 import time
 
@@ -19,7 +18,6 @@ from .stream import PATH as STREAM_PATH
 from .stream import pedidos_stream
 
 EXTENSION = "sgp_realtime"
-log = logging.getLogger(__name__)
 
 
 class Hub:
