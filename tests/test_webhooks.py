@@ -12,7 +12,8 @@ import pytest
 
 from sgp_app import create_app
 from sgp_app.extensions import db
-from sgp_app.webhooks.delivery import retry_delay, sign
+from sgp_app.webhooks.delivery import retry_delay
+from sgp_app.webhooks.sender import sign
 from sgp_app.webhooks.targets import normalize_url
 from tests.conftest import PASSWORD
 from tests.live import TEST_SECRET, make_user, require_service

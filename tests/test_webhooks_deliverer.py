@@ -1,7 +1,9 @@
-"""One webhook deliverer in process, against the real event log, with the HTTP attempt faked:
-the lease, the fence on every write, edits taking effect at once, pruned events, failing attempts."""
+"""The webhook delivery's three parts in process, against the real event log: the lease (claim,
+renewal, the fence on every write), the sender (signing, failures of every kind, never raising) and
+the delivery loop (edits taking effect at once, pruned events, the retry schedule)."""
 
 import contextlib
+import hmac
 import json
 import time
 from datetime import timedelta
@@ -17,6 +19,9 @@ from sgp_app.models import EntregaWebhook, Webhook, utcnow
 from sgp_app.pedidos import service
 from sgp_app.pedidos.schemas import validate
 from sgp_app.webhooks.delivery import Deliverer, Dispatcher, retry_delay
+from sgp_app.webhooks.lease import Lease
+from sgp_app.webhooks.sender import Attempt, Sender, sign
+from tests.receiver import Receiver, signature_ok
 
 
 def commit_orders(app, count):
@@ -52,26 +57,25 @@ def row(app, webhook_id):
         return webhook, entregas
 
 
-class FakePosts:
-    """Stands in for the HTTP attempt: records what was posted where; ``during`` runs inside each post."""
+class FakeSender:
+    """Stands in for the sender: records what was posted where; ``during`` runs inside each post."""
 
     def __init__(self, status=200, during=None):
         self.status, self.during, self.posts = status, during, []
 
-    def __call__(self, endpoint, evento_id, body):
-        self.posts.append((evento_id, endpoint["url"]))
+    def post(self, url, segredo, evento_id, body):
+        self.posts.append((evento_id, url))
         if self.during:
             self.during(len(self.posts))
-        return self.status, None, 1
+        return Attempt(self.status, None, 1)
 
 
 def deliverer_for(app, webhook_id, posts, lease=30.0):
     dispatcher = Dispatcher(app)
-    dispatcher.lease = lease
-    assert dispatcher.with_db(dispatcher._lock, webhook_id)
-    deliverer = Deliverer(dispatcher, webhook_id)
-    deliverer.post = posts
-    return deliverer
+    dispatcher.sender = posts
+    held = Lease(webhook_id, dispatcher.owner, lease)
+    assert dispatcher.with_db(held.claim)
+    return Deliverer(dispatcher, held)
 
 
 def run_page(deliverer):
@@ -82,14 +86,15 @@ def run_page(deliverer):
 def test_the_lease_is_renewed_within_a_page_so_no_other_worker_claims_it(app):
     ids = commit_orders(app, 6)
     hook = add_webhook(app)
-    other = Dispatcher(app)
+    other = Lease(hook, "outro-worker", 30.0)
     claimed_by_other = []
 
     def slow_receiver(count):
         time.sleep(0.25)  # six posts take 1.5 s, well past the 0.6 s lease
-        claimed_by_other.append(other.with_db(other._lock, hook))
+        with app.app_context():
+            claimed_by_other.append(other.claim())
 
-    posts = FakePosts(during=slow_receiver)
+    posts = FakeSender(during=slow_receiver)
     deliverer = deliverer_for(app, hook, posts, lease=0.6)
     assert run_page(deliverer)
     assert [p[0] for p in posts.posts] == ids and not any(claimed_by_other)
@@ -104,7 +109,7 @@ def test_a_deliverer_whose_lease_went_to_another_worker_mid_page_records_nothing
         if count == 2:  # this worker stalled; the lease lapsed and another worker claimed it
             change(app, hook, trava_dono="outro-worker", trava_ate=utcnow() + timedelta(seconds=30))
 
-    posts = FakePosts(during=lease_taken_during_the_second_post)
+    posts = FakeSender(during=lease_taken_during_the_second_post)
     deliverer = deliverer_for(app, hook, posts)
     assert run_page(deliverer) is False
     webhook, entregas = row(app, hook)
@@ -120,7 +125,7 @@ def test_a_lapsed_lease_fences_writes_even_before_anyone_claims_it(app):
         if count == 1:
             change(app, hook, trava_ate=utcnow() - timedelta(seconds=1))
 
-    deliverer = deliverer_for(app, hook, FakePosts(during=lease_lapses))
+    deliverer = deliverer_for(app, hook, FakeSender(during=lease_lapses))
     assert run_page(deliverer) is False
     webhook, entregas = row(app, hook)
     assert entregas == [] and webhook.ultimo_evento_id == 0
@@ -135,7 +140,7 @@ def test_a_url_edit_takes_effect_at_the_next_event_of_the_page(app):
         if count == 2:
             change(app, hook, url="https://novo.example/hook")
 
-    posts = FakePosts(during=edited_after_the_second)
+    posts = FakeSender(during=edited_after_the_second)
     assert run_page(deliverer_for(app, hook, posts))
     assert [url for _, url in posts.posts] == ["https://antigo.example/hook"] * 2 + ["https://novo.example/hook"] * 3
 
@@ -143,7 +148,7 @@ def test_a_url_edit_takes_effect_at_the_next_event_of_the_page(app):
 def test_disabling_an_endpoint_stops_its_page_at_once(app):
     commit_orders(app, 5)
     hook = add_webhook(app)
-    posts = FakePosts(during=lambda count: count == 2 and change(app, hook, ativo=False))
+    posts = FakeSender(during=lambda count: count == 2 and change(app, hook, ativo=False))
     assert run_page(deliverer_for(app, hook, posts)) is False
     assert len(posts.posts) == 2
 
@@ -152,7 +157,7 @@ def test_a_tipos_edit_applies_to_the_next_event(app):
     ids = commit_orders(app, 4)
     hook = add_webhook(app)
     only_cancelled = json.dumps(["pedido_cancelado"])
-    posts = FakePosts(during=lambda count: count == 1 and change(app, hook, tipos=only_cancelled))
+    posts = FakeSender(during=lambda count: count == 1 and change(app, hook, tipos=only_cancelled))
     assert run_page(deliverer_for(app, hook, posts))
     assert [p[0] for p in posts.posts] == ids[:1]
     assert row(app, hook)[0].ultimo_evento_id == ids[-1]  # the others passed over, the cursor past them
@@ -163,7 +168,7 @@ def test_events_pruned_before_delivery_are_logged_recorded_and_skipped(app, capl
     hook = add_webhook(app)
     with app.app_context():
         events.prune(retention_days=30, retention_count=2)
-    posts = FakePosts()
+    posts = FakeSender()
     deliverer = deliverer_for(app, hook, posts)
     assert run_page(deliverer)  # the gap: recorded, cursor moved past it
     assert run_page(deliverer)  # then the stored ones
@@ -175,58 +180,111 @@ def test_events_pruned_before_delivery_are_logged_recorded_and_skipped(app, capl
     assert "pruned before delivery" in caplog.text and webhook.falhando_desde is None
 
 
-def test_an_attempt_that_raises_anything_is_a_failed_attempt_not_a_dead_deliverer(app):
-    commit_orders(app, 1)
-    hook = add_webhook(app)
-    deliverer = deliverer_for(app, hook, None)
-    del deliverer.post  # the real attempt, with a library that blows up
-
-    def broken_stream(*args, **kwargs):
-        raise TypeError("argument of type 'int' is not iterable")
-
-    deliverer.dispatcher.pool.stream = broken_stream
-    endpoint = deliverer.dispatcher.with_db(deliverer._current)
-    status, erro, _ = deliverer.post(endpoint, 1, b"{}")
-    assert status is None and erro == "Erro inesperado: TypeError"
-
-
-def test_a_non_ascii_url_stored_before_normalisation_is_posted_encoded(app):
-    hook = add_webhook(app, url="https://exämple.com/notificação")
-    deliverer = deliverer_for(app, hook, None)
-    del deliverer.post
-    seen = []
-
-    def recording_stream(method, url, **kwargs):
-        seen.append(url)
-        raise TypeError("stop here")
-
-    deliverer.dispatcher.pool.stream = recording_stream
-    deliverer.post(deliverer.dispatcher.with_db(deliverer._current), 1, b"{}")
-    assert seen == ["https://xn--exmple-cua.com/notifica%C3%A7%C3%A3o"]
-
-
 @pytest.mark.parametrize("tentativa", [1025, 2000, 10**6])
 def test_the_retry_delay_stays_capped_however_long_an_endpoint_fails(tentativa):
     assert 480 <= retry_delay(tentativa) <= 600
 
 
-def test_a_receiver_that_drips_its_answer_is_cut_and_the_error_names_the_whole_limit(app):
+# -- the lease -------------------------------------------------------------------------------------
+
+
+def test_one_lease_per_endpoint_until_it_lapses_or_is_released(app):
     hook = add_webhook(app)
-    deliverer = deliverer_for(app, hook, None)
-    del deliverer.post
-    deliverer.dispatcher.timeout = 0.2  # each wait at most 0.2 s; the whole exchange at most 1.2 s
+    mine, theirs = Lease(hook, "este", 0.3), Lease(hook, "outro", 30.0)
+    with app.app_context():
+        assert mine.claim() and not theirs.claim()
+        assert mine.claim()  # its own lease is free to it (a deliverer of its that ended)
+        time.sleep(0.35)
+        assert theirs.claim()  # lapsed: the other worker takes it
+        assert not mine.renew_if_due()  # and this one cannot renew it back
+        theirs.release()
+        assert mine.claim()
+
+
+def test_a_renewal_waits_for_a_third_of_the_lease(app):
+    hook = add_webhook(app)
+    held = Lease(hook, "este", 30.0)
+    with app.app_context():
+        held.claim()
+        before = db.session.get(Webhook, hook).trava_ate
+        db.session.rollback()
+        assert held.renew_if_due() and not held.due
+        assert db.session.get(Webhook, hook).trava_ate == before  # not due: no write at all
+
+
+def test_the_fence_holds_only_for_the_unexpired_lease_of_its_owner(app):
+    hook = add_webhook(app)
+    held = Lease(hook, "este", 30.0)
+    with app.app_context():
+        held.claim()
+        fenced = select(Webhook.id).where(held.fence(utcnow()))
+        assert db.session.scalar(fenced) == hook
+        db.session.rollback()
+        change(app, hook, trava_ate=utcnow() - timedelta(seconds=1))
+        assert db.session.scalar(select(Webhook.id).where(held.fence(utcnow()))) is None
+
+
+# -- the sender ------------------------------------------------------------------------------------
+
+
+def test_the_sender_posts_the_body_signed_with_the_contracts_headers():
+    receiver = Receiver(answers=[204]).start()
+    try:
+        attempt = Sender(5, allow_private=True).post(receiver.url, "segredo-do-receptor", 42, b'{"evento_id":42}')
+        assert attempt.ok and attempt.status == 204 and attempt.erro is None
+        ((headers, body),) = receiver.delivered()
+        assert body == b'{"evento_id":42}' and headers["X-SGP-Evento-Id"] == "42"
+        assert headers["User-Agent"] == "SGP-Webhooks/1" and signature_ok("segredo-do-receptor", headers, body)
+    finally:
+        receiver.stop()
+
+
+def test_the_sender_refuses_a_private_target_as_a_failed_attempt():
+    attempt = Sender(5, allow_private=False).post("http://127.0.0.1:9/hook", "s" * 20, 1, b"{}")
+    assert not attempt.ok and attempt.status is None and "SGP_WEBHOOK_ALLOW_PRIVATE" in attempt.erro
+
+
+def test_an_attempt_that_raises_anything_is_a_failed_attempt_not_a_dead_deliverer():
+    sender = Sender(5, allow_private=True)
+
+    def broken_stream(*args, **kwargs):
+        raise TypeError("argument of type 'int' is not iterable")
+
+    sender.pool.stream = broken_stream
+    attempt = sender.post("https://receptor.example/hook", "s" * 20, 1, b"{}")
+    assert attempt.status is None and attempt.erro == "Erro inesperado: TypeError"
+
+
+def test_a_non_ascii_url_stored_before_normalisation_is_posted_encoded():
+    sender, seen = Sender(5, allow_private=True), []
+
+    def recording_stream(method, url, **kwargs):
+        seen.append(url)
+        raise TypeError("stop here")
+
+    sender.pool.stream = recording_stream
+    sender.post("https://exämple.com/notificação", "s" * 20, 1, b"{}")
+    assert seen == ["https://xn--exmple-cua.com/notifica%C3%A7%C3%A3o"]
+
+
+def test_a_receiver_that_drips_its_answer_is_cut_and_the_error_names_the_whole_limit():
+    sender = Sender(0.2, allow_private=True)  # each wait at most 0.2 s; the whole exchange at most 1.2 s
 
     @contextlib.contextmanager
     def dripping(*args, **kwargs):
         gevent.sleep(5)  # bytes keep coming, each within the read timeout, the answer never ends
         yield None
 
-    deliverer.dispatcher.pool.stream = dripping
-    status, erro, _ = deliverer.post(deliverer.dispatcher.with_db(deliverer._current), 1, b"{}")
-    assert status is None and erro == "A resposta não terminou em 1.2s"
+    sender.pool.stream = dripping
+    attempt = sender.post("https://receptor.example/hook", "s" * 20, 1, b"{}")
+    assert attempt.status is None and attempt.erro == "A resposta não terminou em 1.2s"
 
     def silent(*args, **kwargs):
         raise httpcore.ReadTimeout("timed out")
 
-    deliverer.dispatcher.pool.stream = silent
-    assert deliverer.post(deliverer.dispatcher.with_db(deliverer._current), 1, b"{}")[1] == "Sem resposta em 0.2s"
+    sender.pool.stream = silent
+    assert sender.post("https://receptor.example/hook", "s" * 20, 1, b"{}").erro == "Sem resposta em 0.2s"
+
+
+def test_the_signature_is_hmac_sha256_of_timestamp_dot_body():
+    assert sign("k", 1, b"x") == "sha256=" + hmac.new(b"k", b"1.x", "sha256").hexdigest()

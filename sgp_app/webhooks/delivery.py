@@ -1,20 +1,16 @@
-"""Posting the order events to webhook endpoints: signed, in order, at least once, one deliverer each.
+"""Delivering the order events to webhook endpoints: signed, in order, at least once, one deliverer each.
 
-Every worker runs a :class:`Dispatcher`. It claims endpoints by taking a lease on their row
-(``trava_dono``, ``trava_ate``: one ``UPDATE … WHERE`` the lease is free or lapsed, so only one
-worker on one host wins, on SQLite and PostgreSQL alike) and runs one :class:`Deliverer`
-greenlet per endpoint it holds. A deliverer reads the event log after the endpoint's cursor,
-posts each event and moves the cursor on a 2xx, in the same transaction that checks it still
-holds the lease. A failure is retried after 1, 2, 4 … seconds (at most 10 minutes, with
-jitter) while the lease is kept; nothing else waits for it: requests never touch the
-deliverers, and each endpoint has its own greenlet. An endpoint that keeps failing for
-``SGP_WEBHOOK_GIVE_UP_HOURS`` is disabled. A worker that dies leaves its leases to lapse; another
-claims them and resumes from the cursors, so a crash can repeat an event (at least once) but
-never lose one.
+Every worker runs a :class:`Dispatcher`. It claims endpoints by their lease (:mod:`.lease`: one
+worker on one host wins) and runs one :class:`Deliverer` greenlet per endpoint it holds. A
+deliverer reads the event log after the endpoint's cursor, posts each event (:mod:`.sender`) and
+moves the cursor on a 2xx, in a write the lease fences. A failure is retried after 1, 2, 4 …
+seconds (at most 10 minutes, with jitter) while the lease is kept; nothing else waits for it:
+requests never touch the deliverers, and each endpoint has its own greenlet. An endpoint that keeps
+failing for ``SGP_WEBHOOK_GIVE_UP_HOURS`` is disabled. A worker that dies leaves its leases to
+lapse; another claims them and resumes from the cursors, so a crash can repeat an event (at least
+once) but never lose one.
 """
 
-import hashlib
-import hmac
 import logging
 import os
 import random
@@ -22,11 +18,12 @@ import secrets
 import socket
 import time
 from datetime import timedelta
+from typing import Any
 
 import gevent
 import gevent.event
-import httpcore
-from sqlalchemy import delete, func, or_, select, update
+from flask import Flask
+from sqlalchemy import delete, func, select
 
 from .. import events
 from ..db import begin_write, with_session
@@ -34,75 +31,65 @@ from ..extensions import db
 from ..metrics import WEBHOOK_DELIVERED, WEBHOOK_FAILED
 from ..models import EntregaWebhook, Webhook, utcnow
 from ..realtime.frames import json_text
-from .targets import CheckedBackend, TargetRefused, normalize_url
+from . import lease
+from .lease import Lease
+from .sender import Attempt, Sender
 
 log = logging.getLogger(__name__)
 
-PAGE = 100
+PAGE = 100  # log positions read at a time
 KEEP_ATTEMPTS = 100  # per endpoint, for GET /webhooks/<id>/entregas
 FIRST_RETRY, MAX_RETRY = 1.0, 600.0
-USER_AGENT = b"SGP-Webhooks/1"
 
 
-def sign(segredo, timestamp, body):
-    """``X-SGP-Assinatura``: ``sha256=`` and the hex HMAC-SHA256 of ``"<timestamp>.<body>"``."""
-    mac = hmac.new(segredo.encode(), b"%d." % timestamp + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def retry_delay(tentativa, rng=random):
+def retry_delay(tentativa: int, rng: Any = random) -> float:
     """Seconds before attempt ``tentativa + 1``: 1, 2, 4 … doubling, ±20 % jitter, at most 10 minutes."""
     doublings = min(max(tentativa - 1, 0), 30)  # 2**30 s is far past the cap; more would overflow a float
     return min(MAX_RETRY, FIRST_RETRY * 2**doublings * rng.uniform(0.8, 1.2))
 
 
-def new_segredo():
+def new_segredo() -> str:
     return secrets.token_urlsafe(32)
 
 
 class Dispatcher:
     """This worker's share of the webhook deliveries: claims free endpoints, runs a deliverer for each."""
 
-    def __init__(self, app):
+    def __init__(self, app: Flask) -> None:
         self.app = app
         config = app.config
-        self.timeout = config["SGP_WEBHOOK_TIMEOUT"]
         self.poll_interval = config["SGP_WEBHOOK_POLL_INTERVAL"]
         self.give_up = timedelta(hours=config["SGP_WEBHOOK_GIVE_UP_HOURS"])
+        self.sender = Sender(config["SGP_WEBHOOK_TIMEOUT"], config["SGP_WEBHOOK_ALLOW_PRIVATE"])
         # Long enough to outlast a post and a renewal; renewed when a third of it has passed.
-        self.lease = max(30.0, 3 * self.timeout)
+        self.lease_seconds = max(30.0, 3 * config["SGP_WEBHOOK_TIMEOUT"])
         self.owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
-        self.pool = httpcore.ConnectionPool(
-            network_backend=CheckedBackend(config["SGP_WEBHOOK_ALLOW_PRIVATE"]),
-            max_connections=100,
-            keepalive_expiry=30.0,
-        )
-        self.deliverers = {}  # endpoint id -> Deliverer, for the endpoints this worker holds
+        self.deliverers: dict[int, Deliverer] = {}  # endpoint id -> its deliverer, for the endpoints held
         self.wake = gevent.event.Event()
-        self._greenlet = None
+        self._greenlet: gevent.Greenlet | None = None
 
-    def start(self):
+    def start(self) -> None:
         if self._greenlet is None:
             self._greenlet = gevent.spawn(self._run)
 
-    def stop(self):
+    def stop(self) -> None:
         """Stop claiming and delivering, and free the leases at once (a worker going away)."""
         if self._greenlet is not None:
             self._greenlet.kill(block=False)
         for deliverer in list(self.deliverers.values()):
             deliverer.stop()
 
-    def status(self):
+    def status(self) -> dict[str, Any]:
         """For ``/health``: whether this worker delivers, and to how many endpoints right now."""
         return {"delivering": self._greenlet is not None, "endpoints_held": len(self.deliverers)}
 
-    def notify(self, _sender=None, **_extra):
+    def notify(self, _sender: object = None, **_extra: object) -> None:
         """Signal receiver: events were committed in this worker; deliver them now, not at the next poll."""
         self.wake.set()
         for deliverer in list(self.deliverers.values()):
             deliverer.wake.set()
 
-    def _run(self):
+    def _run(self) -> None:
         while True:
             self.wake.wait(self.poll_interval)
             self.wake.clear()
@@ -111,33 +98,17 @@ class Dispatcher:
             except Exception:  # noqa: BLE001 - keep dispatching whatever one round hit (the database, say)
                 log.exception("webhook dispatcher round failed")
 
-    def claim(self):
+    def claim(self) -> None:
         """Take the lease of every active endpoint nobody holds, and start delivering to it."""
-        for webhook_id in self.with_db(self._claimable):
-            if webhook_id not in self.deliverers and self.with_db(self._lock, webhook_id):
-                deliverer = self.deliverers[webhook_id] = Deliverer(self, webhook_id)
+        for webhook_id in self.with_db(lease.claimable, self.owner):
+            if webhook_id in self.deliverers:
+                continue
+            held = Lease(webhook_id, self.owner, self.lease_seconds)
+            if self.with_db(held.claim):
+                deliverer = self.deliverers[webhook_id] = Deliverer(self, held)
                 deliverer.start()
 
-    def _free(self, now):
-        """Active, and nobody's lease: none, a lapsed one, or this worker's own."""
-        lease = or_(Webhook.trava_dono.is_(None), Webhook.trava_ate < now, Webhook.trava_dono == self.owner)
-        return Webhook.ativo & lease
-
-    def _claimable(self):
-        return db.session.scalars(select(Webhook.id).where(self._free(utcnow()))).all()
-
-    def _lock(self, webhook_id):
-        now = utcnow()
-        begin_write()
-        taken = db.session.execute(
-            update(Webhook)
-            .where(Webhook.id == webhook_id, self._free(now))
-            .values(trava_dono=self.owner, trava_ate=now + timedelta(seconds=self.lease))
-        ).rowcount
-        db.session.commit()
-        return taken == 1
-
-    def with_db(self, fn, *args):
+    def with_db(self, fn: Any, *args: Any) -> Any:
         return with_session(self.app, fn, *args)
 
 
@@ -146,27 +117,25 @@ class Deliverer:
 
     The lease is renewed before any post once a third of it has passed (a post takes at most
     ``SGP_WEBHOOK_TIMEOUT`` + 1 s, far less than the rest of the lease), and every write is fenced
-    by it: the statement itself checks that the lease is this worker's and has not lapsed, so a
-    deliverer that lost its lease (a stalled worker, a clock jump) can neither record nor move the
-    cursor after another worker took over. The endpoint is read again before every event, so an
-    edit (``url``, ``tipos``, ``ativo``) applies to the very next post.
+    by it. The endpoint is read again before every event, so an edit (``url``, ``tipos``,
+    ``ativo``) applies to the very next post.
     """
 
-    def __init__(self, dispatcher, webhook_id):
+    def __init__(self, dispatcher: Dispatcher, held: Lease) -> None:
         self.dispatcher = dispatcher
-        self.id = webhook_id
+        self.lease = held
+        self.id = held.webhook_id
         self.wake = gevent.event.Event()
-        self.renewed_at = time.monotonic()
-        self._greenlet = None
+        self._greenlet: gevent.Greenlet | None = None
 
-    def start(self):
+    def start(self) -> None:
         self._greenlet = gevent.spawn(self.run)
 
-    def stop(self):
+    def stop(self) -> None:
         if self._greenlet is not None:
             self._greenlet.kill(block=False)
 
-    def run(self):
+    def run(self) -> None:
         try:
             while self.step():
                 pass
@@ -177,13 +146,13 @@ class Deliverer:
         finally:
             self.dispatcher.deliverers.pop(self.id, None)
             try:
-                self.dispatcher.with_db(self._release)
+                self.dispatcher.with_db(self.lease.release)
             except Exception:  # noqa: BLE001 - the lease then lapses by itself
                 log.exception("webhook %d: could not free its lease", self.id)
 
     # -- one round ------------------------------------------------------------------
 
-    def step(self):
+    def step(self) -> bool:
         """Deliver what is pending after the cursor; ``False`` once this worker should stop."""
         with_db = self.dispatcher.with_db
         endpoint = with_db(self._current)
@@ -208,103 +177,44 @@ class Deliverer:
         # Every event of the page is delivered or not wanted; revocations are never delivered.
         return with_db(self._advance, upper)
 
-    def deliver(self, endpoint, evento_id, body):
+    def deliver(self, endpoint: dict[str, Any], evento_id: int, body: bytes) -> bool:
         """Post one event until it is taken; ``False`` to stop (the lease lost, the endpoint disabled or gone).
 
         Between attempts the endpoint is read again, so a new URL or secret applies to the next one.
         """
         tentativa = self.dispatcher.with_db(self._attempts_so_far, evento_id) + 1
         while True:
-            status, erro, duracao_ms = self.post(endpoint, evento_id, body)
-            ok = status is not None and 200 <= status < 300
-            (WEBHOOK_DELIVERED if ok else WEBHOOK_FAILED).inc()
-            kept = self.dispatcher.with_db(self._record, evento_id, tentativa, status, erro, duracao_ms, ok)
-            if not kept:
+            attempt = self.dispatcher.sender.post(endpoint["url"], endpoint["segredo"], evento_id, body)
+            (WEBHOOK_DELIVERED if attempt.ok else WEBHOOK_FAILED).inc()
+            if not self.dispatcher.with_db(self._record, evento_id, tentativa, attempt):
                 return False
-            if ok:
+            if attempt.ok:
                 return True
             delay = retry_delay(tentativa)
             tentativa += 1
-            log.info("webhook %d: event %d failed (%s); retry in %.1fs", self.id, evento_id, erro or status, delay)
+            why = attempt.erro or attempt.status
+            log.info("webhook %d: event %d failed (%s); retry in %.1fs", self.id, evento_id, why, delay)
             endpoint = self._wait(delay)
             if endpoint is None:
                 return False
 
-    def post(self, endpoint, evento_id, body):
-        """One attempt: ``(status or None, error text or None, milliseconds)``. The answer's body is not read.
-
-        Never raises: whatever goes wrong is this attempt's error, recorded and retried.
-        """
-        timestamp = int(time.time())
-        headers = [
-            (b"Content-Type", b"application/json"),
-            (b"User-Agent", USER_AGENT),
-            (b"X-SGP-Evento-Id", str(evento_id).encode()),
-            (b"X-SGP-Timestamp", str(timestamp).encode()),
-            (b"X-SGP-Assinatura", sign(endpoint["segredo"], timestamp, body).encode()),
-        ]
-        timeout = self.dispatcher.timeout
-        started = time.perf_counter()
-        status = erro = None
-        try:
-            url = normalize_url(endpoint["url"])  # stored before URLs were normalized on saving, say
-            # httpcore's timeouts bound each wait; this bounds the whole exchange (a receiver that drips).
-            with (
-                gevent.Timeout(timeout + 1),
-                self.dispatcher.pool.stream(
-                    "POST",
-                    url,
-                    headers=headers,
-                    content=body,
-                    extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}},
-                ) as response,
-            ):
-                status = response.status
-        except httpcore.TimeoutException:
-            erro = f"Sem resposta em {timeout:g}s"
-        except gevent.Timeout:
-            erro = f"A resposta não terminou em {timeout + 1:g}s"
-        except TargetRefused as exc:
-            erro = str(exc)[:300]
-        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
-            erro = (str(exc) or type(exc).__name__)[:300]
-        except Exception as exc:  # noqa: BLE001 - a library's surprise must not kill the deliverer
-            log.warning("webhook %d: attempt failed unexpectedly: %r", self.id, exc)
-            erro = f"Erro inesperado: {type(exc).__name__}"
-        return status, erro, round((time.perf_counter() - started) * 1000)
-
-    def _wait(self, seconds):
+    def _wait(self, seconds: float) -> dict[str, Any] | None:
         """Sleep before a retry, keeping the lease; the endpoint as it is then, ``None`` if lost or disabled."""
         deadline = time.monotonic() + seconds
         while True:
-            gevent.sleep(min(max(0.0, deadline - time.monotonic()), self.dispatcher.lease / 3))
+            gevent.sleep(min(max(0.0, deadline - time.monotonic()), self.lease.seconds / 3))
             endpoint = self.dispatcher.with_db(self._current)
             if endpoint is None or time.monotonic() >= deadline:
                 return endpoint
 
     # -- database steps (each in its own short transaction) -------------------------
 
-    def _held(self, now):
-        """This worker's lease on the endpoint, unexpired: the fence of every write."""
-        return (Webhook.id == self.id) & (Webhook.trava_dono == self.dispatcher.owner) & (Webhook.trava_ate > now)
-
-    def _current(self):
+    def _current(self) -> dict[str, Any] | None:
         """The endpoint's url, secret, tipos and cursor, renewing the lease when due; ``None`` if not ours."""
-        dispatcher = self.dispatcher
-        if time.monotonic() - self.renewed_at >= dispatcher.lease / 3:
-            begin_write()
-            now = utcnow()
-            kept = db.session.execute(
-                update(Webhook)
-                .where(self._held(now), Webhook.ativo)
-                .values(trava_ate=now + timedelta(seconds=dispatcher.lease))
-            ).rowcount
-            db.session.commit()
-            if kept != 1:
-                return None
-            self.renewed_at = time.monotonic()
+        if not self.lease.renew_if_due():
+            return None
         webhook = db.session.get(Webhook, self.id)
-        if webhook is None or not webhook.ativo or webhook.trava_dono != dispatcher.owner:
+        if webhook is None or not webhook.ativo or not self.lease.mine(webhook):
             return None
         return {
             "url": webhook.url,
@@ -313,14 +223,14 @@ class Deliverer:
             "cursor": webhook.ultimo_evento_id,
         }
 
-    def _page(self, cursor):
+    def _page(self, cursor: int) -> tuple[list[tuple[int, str, bytes]], int] | None:
         """``([(evento_id, tipo, body)], upper)`` for the log after ``cursor``; ``None`` if part of it was pruned."""
         page = events.page(cursor, PAGE)
         if not page.complete:
             return None
         return [(row.id, row.tipo, json_text(row.to_message()).encode()) for row in page.eventos], page.upper
 
-    def _skip_pruned(self, cursor):
+    def _skip_pruned(self, cursor: int) -> bool:
         """Events after the cursor were pruned before they were delivered: say so, and move past them."""
         first_kept = events.first_stored_after(cursor)
         last_gone = events.newest_id() if first_kept is None else first_kept - 1
@@ -333,9 +243,9 @@ class Deliverer:
         log.warning(
             "webhook %d: log entries %d..%d were pruned before delivery; skipped", self.id, cursor + 1, last_gone
         )
-        return self._record(last_gone, 0, None, erro, 0, ok=True, skipped=True)
+        return self._record(last_gone, 0, Attempt(None, erro, 0), skipped=True)
 
-    def _attempts_so_far(self, evento_id):
+    def _attempts_so_far(self, evento_id: int) -> int:
         """Attempts already made for this event (by an earlier holder of the lease, say)."""
         return db.session.scalar(
             select(func.coalesce(func.max(EntregaWebhook.tentativa), 0)).where(
@@ -343,41 +253,40 @@ class Deliverer:
             )
         )
 
-    def _advance(self, evento_id):
+    def _advance(self, evento_id: int) -> bool:
         """Move the cursor past events not delivered on purpose (other tipos, revocations); whether the lease held."""
         begin_write()
-        moved = db.session.execute(
-            update(Webhook).where(self._held(utcnow())).values(ultimo_evento_id=evento_id)
-        ).rowcount
+        webhook = db.session.scalar(select(Webhook).where(self.lease.fence(utcnow())).with_for_update())
+        if webhook is not None:
+            webhook.ultimo_evento_id = max(webhook.ultimo_evento_id, evento_id)
         db.session.commit()
-        return moved == 1
+        return webhook is not None
 
-    def _record(self, evento_id, tentativa, status, erro, duracao_ms, ok, skipped=False):
-        """Keep the attempt; on success move the cursor, on failure start or check the failing clock.
-
-        Returns whether to go on: ``False`` if the lease was lost or the endpoint was given up.
-        """
+    def _record(self, evento_id: int, tentativa: int, attempt: Attempt, skipped: bool = False) -> bool:
+        """Keep the attempt; on success (or a skipped gap) move the cursor, on failure start or check the
+        failing clock. Whether to go on: ``False`` if the lease was lost or the endpoint was given up."""
         begin_write()
-        # Locked: a DELETE /webhooks/<id> now waits for this attempt to be kept, or comes first.
-        webhook = db.session.scalar(select(Webhook).where(self._held(utcnow())).with_for_update())
+        # Locked, and fenced by the lease: a DELETE /webhooks/<id> waits for this attempt to be kept, or
+        # comes first; a lease that lapsed or went to another worker meanwhile records nothing.
+        webhook = db.session.scalar(select(Webhook).where(self.lease.fence(utcnow())).with_for_update())
         if webhook is None:
-            db.session.rollback()  # deleted, or the lease lapsed or went to another deliverer meanwhile
+            db.session.rollback()
             return False
         db.session.add(
             EntregaWebhook(
                 webhook_id=self.id,
                 evento_id=evento_id,
                 tentativa=tentativa,
-                status_http=status,
-                erro=erro,
-                duracao_ms=duracao_ms,
+                status_http=attempt.status,
+                erro=attempt.erro,
+                duracao_ms=attempt.duracao_ms,
             )
         )
         db.session.flush()
         self._keep_latest_attempts()
-        if ok:
+        if attempt.ok or skipped:
             webhook.ultimo_evento_id = max(webhook.ultimo_evento_id, evento_id)
-            if not skipped:
+            if attempt.ok:
                 webhook.falhando_desde = None
         else:
             now = utcnow()
@@ -392,7 +301,7 @@ class Deliverer:
         db.session.commit()
         return webhook.ativo
 
-    def _keep_latest_attempts(self):
+    def _keep_latest_attempts(self) -> None:
         oldest_kept = db.session.scalar(
             select(EntregaWebhook.id)
             .where(EntregaWebhook.webhook_id == self.id)
@@ -404,12 +313,3 @@ class Deliverer:
             db.session.execute(
                 delete(EntregaWebhook).where(EntregaWebhook.webhook_id == self.id, EntregaWebhook.id < oldest_kept)
             )
-
-    def _release(self):
-        begin_write()
-        db.session.execute(
-            update(Webhook)
-            .where(Webhook.id == self.id, Webhook.trava_dono == self.dispatcher.owner)
-            .values(trava_dono=None, trava_ate=None)
-        )
-        db.session.commit()
