@@ -1,10 +1,13 @@
+import inspect
 import os
+import shutil
 
 import pytest
 from hypothesis import settings
 
 from sgp_app import create_app
 from sgp_app.extensions import db, limiter
+from tests import live
 from tests.live import TEST_SECRET, LiveServer, database_url, make_user
 from tests.services import RedisServer
 
@@ -16,10 +19,24 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file at the newest schema, built once: each test's database starts as a copy of it."""
+    url = database_url(tmp_path_factory.mktemp("template"))
+    app = create_app({"SGP_DATABASE_URL": url, "SGP_SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        db.engine.dispose()  # the last connection checkpoints the WAL into the file
+    return url.removeprefix("sqlite:///")
+
+
 @pytest.fixture
-def db_url(tmp_path):
-    """A fresh database: a SQLite file, or the PostgreSQL of SGP_TEST_DATABASE_URL, emptied."""
-    return database_url(tmp_path)
+def db_url(tmp_path, request):
+    """A fresh database at the newest schema: a copy of a migrated SQLite file (migrating anew for
+    every test costs most of a unit test's time), or the PostgreSQL of SGP_TEST_DATABASE_URL, emptied."""
+    url = database_url(tmp_path)
+    if url.startswith("sqlite:///"):
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), url.removeprefix("sqlite:///"))
+    return url
 
 
 @pytest.fixture
@@ -146,3 +163,45 @@ def open_board(browser):
     for context in contexts:
         context.close()
     assert errors == []
+
+
+# -- markers: unit, e2e, browser, services ------------------------------------------------------
+#
+# Every test gets its kind from what it uses, so none can be forgotten: ``browser`` (headless
+# Chromium), ``e2e`` (a real gunicorn, or any other process), ``services`` (Redis, or PostgreSQL beyond the suite's own
+# database), and ``unit`` for the rest, which run in process in seconds (``pytest -m unit``).
+# A test marked unit that starts a server anyway fails, naming this rule (see tests.live.LiveServer).
+
+E2E_FIXTURES = {"live_server", "server", "two_servers", "module_db_url"}
+E2E_CALLS = ("LiveServer(", "start_module_server(", "live_server(", "subprocess.")  # other processes
+SERVICE_FIXTURES = {"private_redis", "hub_app_with_redis"}
+SERVICE_CALLS = ("redis_or_skip(", "postgres_or_skip(", "RedisServer(")
+
+
+def _source(item):
+    try:
+        return inspect.getsource(item.function)
+    except (OSError, TypeError):
+        return ""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures, source = set(item.fixturenames), _source(item)
+        kinds = set()
+        if "browser" in fixtures:
+            kinds.add("browser")
+        if fixtures & E2E_FIXTURES or any(call in source for call in E2E_CALLS):
+            kinds.add("e2e")
+        if fixtures & SERVICE_FIXTURES or any(call in source for call in SERVICE_CALLS) or "[redis]" in item.name:
+            kinds.add("services")
+        for kind in kinds or {"unit"}:
+            item.add_marker(getattr(pytest.mark, kind))
+
+
+@pytest.fixture(autouse=True)
+def _current_test(request):
+    """Lets :class:`tests.live.LiveServer` refuse to start inside a test marked ``unit``."""
+    live.CURRENT_TEST = request.node
+    yield
+    live.CURRENT_TEST = None

@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-for-the-test-suite-only"
 
 
+CURRENT_TEST = None  # the running test's node (tests/conftest.py sets it)
+
+
 def require_service(reason):
     """Skip with ``reason``, or fail when ``SGP_TEST_REQUIRE_SERVICES=1`` (as in CI)."""
     if os.environ.get("SGP_TEST_REQUIRE_SERVICES") == "1":
@@ -92,6 +95,8 @@ class LiveServer:
         self.log_path = None
 
     def start(self, timeout=30):
+        if CURRENT_TEST is not None and CURRENT_TEST.get_closest_marker("unit"):
+            raise RuntimeError(f"{CURRENT_TEST.nodeid} is marked unit but starts gunicorn: see tests/conftest.py")
         with open(self._log_file(), "ab") as log:
             self.proc = subprocess.Popen(
                 self.command(),
