@@ -30,6 +30,12 @@ def migrated_sqlite(tmp_path_factory):
 
 
 @pytest.fixture
+def empty_db_url(tmp_path):
+    """A database with no tables at all (for the tests of building the schema)."""
+    return database_url(tmp_path)
+
+
+@pytest.fixture
 def db_url(tmp_path, request):
     """A fresh database at the newest schema: a copy of a migrated SQLite file (migrating anew for
     every test costs most of a unit test's time), or the PostgreSQL of SGP_TEST_DATABASE_URL, emptied."""

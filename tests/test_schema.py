@@ -136,14 +136,15 @@ def test_init_db_applies_pending_migrations_when_start_up_does_not(database_behi
     assert_order_kept(app, headers)
 
 
-def test_gunicorn_refuses_to_serve_an_older_schema_without_migrate_on_start(db_url):
+def test_gunicorn_refuses_to_serve_an_older_schema_without_migrate_on_start(empty_db_url):
     # An empty database is older than any revision.
-    server = LiveServer(db_url, env={"SGP_MIGRATE_ON_START": "0"})
+    server = LiveServer(empty_db_url, env={"SGP_MIGRATE_ON_START": "0"})
     with pytest.raises(RuntimeError, match="flask --app sgp_app init-db"):
         server.start(timeout=20)
 
 
-def test_workers_starting_together_build_the_schema_once(db_url):
+def test_workers_starting_together_build_the_schema_once(empty_db_url):
+    db_url = empty_db_url
     script = (
         "import sys; from sgp_app import create_app; "
         f"create_app({{'SGP_DATABASE_URL': sys.argv[1], 'SGP_SECRET_KEY': {TEST_SECRET!r}}})"

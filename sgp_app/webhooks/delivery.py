@@ -194,9 +194,10 @@ class Deliverer:
             tentativa += 1
             why = attempt.erro or attempt.status
             log.info("webhook %d: event %d failed (%s); retry in %.1fs", self.id, evento_id, why, delay)
-            endpoint = self._wait(delay)
-            if endpoint is None:
+            refreshed = self._wait(delay)
+            if refreshed is None:
                 return False
+            endpoint = refreshed
 
     def _wait(self, seconds: float) -> dict[str, Any] | None:
         """Sleep before a retry, keeping the lease; the endpoint as it is then, ``None`` if lost or disabled."""
@@ -247,11 +248,12 @@ class Deliverer:
 
     def _attempts_so_far(self, evento_id: int) -> int:
         """Attempts already made for this event (by an earlier holder of the lease, say)."""
-        return db.session.scalar(
-            select(func.coalesce(func.max(EntregaWebhook.tentativa), 0)).where(
+        made = db.session.scalar(
+            select(func.max(EntregaWebhook.tentativa)).where(
                 EntregaWebhook.webhook_id == self.id, EntregaWebhook.evento_id == evento_id
             )
         )
+        return made or 0
 
     def _advance(self, evento_id: int) -> bool:
         """Move the cursor past events not delivered on purpose (other tipos, revocations); whether the lease held."""

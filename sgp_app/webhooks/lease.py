@@ -10,8 +10,9 @@ another took over. This module is the only code that touches the two columns.
 
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, or_, select, update
 
 from ..db import begin_write
 from ..extensions import db
@@ -27,6 +28,12 @@ def free(owner: str, now: datetime) -> ColumnElement[bool]:
 def claimable(owner: str) -> list[int]:
     """The ids of active endpoints ``owner`` could take now."""
     return list(db.session.scalars(select(Webhook.id).where(free(owner, utcnow()))))
+
+
+def _rows(statement: Update) -> int:
+    """How many rows an ``UPDATE`` changed."""
+    result: CursorResult[Any] = db.session.execute(statement)  # type: ignore[assignment]
+    return result.rowcount
 
 
 class Lease:
@@ -45,11 +52,11 @@ class Lease:
         """Take the lease if it is free; whether it is now ours."""
         now = utcnow()
         begin_write()
-        taken = db.session.execute(
+        taken = _rows(
             update(Webhook)
             .where(Webhook.id == self.webhook_id, free(self.owner, now))
             .values(trava_dono=self.owner, trava_ate=now + timedelta(seconds=self.seconds))
-        ).rowcount
+        )
         db.session.commit()
         if taken == 1:
             self.renewed_at = time.monotonic()
@@ -66,11 +73,11 @@ class Lease:
             return True
         now = utcnow()
         begin_write()
-        kept = db.session.execute(
+        kept = _rows(
             update(Webhook)
             .where(self.fence(now), Webhook.ativo)
             .values(trava_ate=now + timedelta(seconds=self.seconds))
-        ).rowcount
+        )
         db.session.commit()
         if kept == 1:
             self.renewed_at = time.monotonic()
