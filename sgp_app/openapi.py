@@ -258,6 +258,37 @@ SPEC = {
                 },
             }
         },
+        "/pedidos/contrato": {
+            "get": {
+                "operationId": "getContrato",
+                "tags": ["pedidos"],
+                "summary": "The status machine (statuses in column order, allowed moves, finals) and the event types",
+                "security": BEARER,
+                "responses": {
+                    "200": _response(
+                        "Contract",
+                        {
+                            "type": "object",
+                            "required": ["status", "transicoes", "finais", "prioridades", "tipos_evento"],
+                            "properties": {
+                                "status": {
+                                    "type": "array",
+                                    "items": {"type": "string", "enum": list(pedidos.STATUSES)},
+                                },
+                                "transicoes": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                                },
+                                "finais": {"type": "array", "items": {"type": "string"}},
+                                "prioridades": {"type": "array", "items": {"type": "string"}},
+                                "tipos_evento": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    ),
+                    **_errors(401),
+                },
+            }
+        },
         "/pedidos/eventos": {
             "get": {
                 "operationId": "listEventos",

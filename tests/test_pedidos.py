@@ -403,3 +403,24 @@ def test_nul_character_is_422_not_a_database_error(client, auth):
     response = client.post("/pedidos/", json={**NOVO, "cliente": "Ana\x00"}, headers=auth)
     assert response.status_code == 422
     assert client.get("/pedidos/?cliente=a%00b", headers=auth).status_code == 422
+
+
+def test_the_contract_serves_the_status_machine_the_service_enforces(client, auth, criar):
+    contrato = client.get("/pedidos/contrato", headers=auth).get_json()
+    assert contrato["status"] == ["pendente", "em_producao", "pronto", "entregue", "cancelado"]
+    assert contrato["finais"] == ["entregue", "cancelado"] and contrato["prioridades"] == ["NORMAL", "ALTA"]
+    assert contrato["tipos_evento"] == ["pedido_criado", "pedido_atualizado", "pedido_cancelado"]
+    for origem, destinos in contrato["transicoes"].items():
+        for destino in contrato["status"]:
+            if origem == destino or origem in contrato["finais"]:
+                continue
+            pedido = criar()
+            caminho = {"pendente": [], "em_producao": ["em_producao"], "pronto": ["em_producao", "pronto"]}[origem]
+            for passo in caminho:
+                assert patch(client, auth, pedido["id"], {"status": passo}).status_code == 200
+            answer = patch(client, auth, pedido["id"], {"status": destino})
+            assert answer.status_code == (200 if destino in destinos else 409), (origem, destino)
+
+
+def test_the_contract_needs_a_token(client):
+    assert client.get("/pedidos/contrato").status_code == 401

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
+from ..events import TIPOS
 from ..fields import (
     MAX_MONEY,
     Choice,
@@ -28,19 +29,10 @@ from ..fields import (
 )
 from ..models import CENT
 from ..validation import parse
+from .estados import FINAL_STATUSES, PRIORIDADES, STATUSES, TRANSITIONS
 
-__all__ = ["MAX_MONEY", "iso_date", "money", "text"]
+__all__ = ["FINAL_STATUSES", "MAX_MONEY", "PRIORIDADES", "STATUSES", "TRANSITIONS", "iso_date", "money", "text"]
 
-STATUSES = ("pendente", "em_producao", "pronto", "entregue", "cancelado")
-FINAL_STATUSES = ("entregue", "cancelado")
-PRIORIDADES = ("NORMAL", "ALTA")
-TRANSITIONS = {
-    "pendente": {"em_producao", "cancelado"},
-    "em_producao": {"pronto", "pendente", "cancelado"},
-    "pronto": {"entregue", "em_producao", "cancelado"},
-    "entregue": set(),
-    "cancelado": set(),
-}
 TEXT_FIELDS = {
     "cliente": 200,
     "telefone_cliente": 40,
@@ -180,7 +172,7 @@ class Pedido(BaseModel):
     versao: int
 
 
-TIPOS_EVENTO = ("pedido_criado", "pedido_atualizado", "pedido_cancelado")
+TIPOS_EVENTO = TIPOS
 
 
 class Autor(BaseModel):

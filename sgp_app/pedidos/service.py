@@ -12,8 +12,8 @@ from ..db import begin_write, next_value
 from ..errors import ApiError, ValidationError
 from ..extensions import db
 from ..models import HistoricoPedido, ItemPedido, Pedido, utcnow
-from . import schemas
-from .schemas import FINAL_STATUSES, ITEM_FIELDS, MAX_MONEY, TRANSITIONS, valor_itens
+from . import estados, schemas
+from .schemas import ITEM_FIELDS, MAX_MONEY, valor_itens
 
 ZERO = Decimal("0.00")
 # Fields a request sets as they come; the rest (status, totals, items) go through the rules.
@@ -197,10 +197,10 @@ def update(pedido_id, clean, expected_versao=None, autor=None):
     pedido.status = new_status
     if _snapshot(pedido) == before:
         return _unchanged(pedido_id)
-    if old_status in FINAL_STATUSES:
+    if old_status in estados.FINAL_STATUSES:
         db.session.rollback()
         raise ApiError(409, f"Pedido {old_status} não pode ser alterado", code="final_status")
-    if new_status != old_status and new_status not in TRANSITIONS[old_status]:
+    if not estados.allowed(old_status, new_status):
         db.session.rollback()
         raise ApiError(409, f"Transição inválida: {old_status} → {new_status}", code="invalid_transition")
     _check_dates(pedido)

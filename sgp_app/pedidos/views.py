@@ -8,7 +8,7 @@ from .. import events
 from ..auth import login_required
 from ..errors import ApiError, ValidationError
 from ..http import json_body
-from . import service
+from . import estados, service
 from .schemas import PRIORIDADES, STATUSES, TEXT_FIELDS, iso_date, text, validate
 
 bp = Blueprint("pedidos", __name__, url_prefix="/pedidos")
@@ -124,6 +124,13 @@ def _page_headers(skip, limit, total):
         for rel, page_skip in pages
     )
     return {"X-Total-Count": str(total), **({"Link": links} if links else {})}
+
+
+@bp.get("/contrato")
+@login_required
+def contrato():
+    """The status machine and the event types, as the board and other clients read them."""
+    return {**estados.contrato(), "tipos_evento": list(events.TIPOS)}
 
 
 @bp.get("/<id:pedido_id>")

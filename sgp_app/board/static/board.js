@@ -10,7 +10,7 @@ import { Formulario } from "./formulario.js";
 import { Gaveta } from "./gaveta.js";
 import { Conexao, ultimoGuardado } from "./live.js";
 import { preencherOrdem } from "./ordem.js";
-import { COLUNAS, Quadro, ROTULO } from "./quadro.js";
+import { COLUNAS, Quadro, ROTULO, aplicarContrato } from "./quadro.js";
 import { Usuarios } from "./usuarios.js";
 
 const LIMITE_POR_COLUNA = 200;
@@ -113,7 +113,13 @@ function aoIndisponivel(detalhe) {
 
 // -- orders -----------------------------------------------------------------------------
 
+let contratoCarregado = false;
+
 async function carregar() {
+  if (!contratoCarregado) {
+    aplicarContrato((await api("GET", "/pedidos/contrato")).dados);
+    contratoCarregado = true;
+  }
   const respostas = await Promise.all(
     COLUNAS.map(([status]) => api("GET", `/pedidos/?status=${status}&limit=${LIMITE_POR_COLUNA}`)),
   );
@@ -191,7 +197,7 @@ async function mover(pedido, status) {
 }
 
 // The server names statuses as on the wire (em_producao); people read labels (em produção).
-const STATUS_NO_TEXTO = /\b(pendente|em_producao|pronto|entregue|cancelado)\b/g;
+const STATUS_NO_TEXTO = new RegExp(`\\b(${Object.keys(ROTULO).join("|")})\\b`, "g");
 const legivel = (texto) => texto.replace(STATUS_NO_TEXTO, (status) => ROTULO[status].toLowerCase());
 
 // -- start ------------------------------------------------------------------------------

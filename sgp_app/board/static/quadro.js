@@ -9,17 +9,35 @@
 
 import { chaveBusca, data, dinheiro, hojeIso } from "./formatos.js";
 
-export const COLUNAS = [
-  ["pendente", "Pendente"],
-  ["em_producao", "Em produção"],
-  ["pronto", "Pronto"],
-  ["entregue", "Entregue"],
-  ["cancelado", "Cancelado"],
-];
-export const ROTULO = Object.fromEntries(COLUNAS);
-export const PROXIMO = { pendente: "em_producao", em_producao: "pronto", pronto: "entregue" };
-export const ANTERIOR = { em_producao: "pendente", pronto: "em_producao" };
-export const FINAIS = new Set(["entregue", "cancelado"]);
+// The labels are the page's. Which statuses there are, their order (the columns), the moves
+// allowed and the final statuses are the server's status machine (GET /pedidos/contrato), taken by
+// aplicarContrato before the board first draws: the page never keeps a copy of the rules.
+export const ROTULO = {
+  pendente: "Pendente",
+  em_producao: "Em produção",
+  pronto: "Pronto",
+  entregue: "Entregue",
+  cancelado: "Cancelado",
+};
+export const CANCELADO = "cancelado"; // reached by its own button (and Delete), not a step forward
+export const COLUNAS = []; // [status, label], left to right
+export const PROXIMO = {}; // status -> the next column, when the machine allows that move
+export const ANTERIOR = {}; // status -> the previous column, likewise
+export const FINAIS = new Set();
+
+/** Take the server's status machine: ``{status, transicoes, finais}``. */
+export function aplicarContrato({ status, transicoes, finais }) {
+  COLUNAS.splice(0, COLUNAS.length, ...status.map((s) => [s, ROTULO[s] ?? s]));
+  for (const tabela of [PROXIMO, ANTERIOR]) for (const chave of Object.keys(tabela)) delete tabela[chave];
+  const etapas = status.filter((s) => s !== CANCELADO);
+  etapas.forEach((s, i) => {
+    const permitidos = new Set(transicoes[s] ?? []);
+    if (i + 1 < etapas.length && permitidos.has(etapas[i + 1])) PROXIMO[s] = etapas[i + 1];
+    if (i > 0 && permitidos.has(etapas[i - 1])) ANTERIOR[s] = etapas[i - 1];
+  });
+  FINAIS.clear();
+  for (const s of finais) FINAIS.add(s);
+}
 const DESTAQUE_MS = 4000;
 const ARRASTO_MIN_PX = 6;
 export { dinheiro };
