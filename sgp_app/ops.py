@@ -6,7 +6,7 @@ from flask import Blueprint, current_app
 from sqlalchemy import text
 
 from .extensions import db
-from .realtime.socket import NEEDS_GEVENT, live_events_available
+from .realtime.handshake import NEEDS_GEVENT, live_events_available
 
 bp = Blueprint("ops", __name__)
 

@@ -8,12 +8,14 @@ from flask import current_app
 
 from .. import logs, signals
 from ..extensions import db, sock
+from .adapter import NoReader
 from .broadcaster import Broadcaster
 from .brokers import get_broker
 from .frames import CLOSE_GOING_AWAY
+from .handshake import handshake_guard
 from .janitor import Janitor
 from .registry import Registry
-from .socket import PATH, NoReader, Session, prepare_handshake
+from .socket import PATH, Session
 from .stream import PATH as STREAM_PATH
 from .stream import pedidos_stream
 
@@ -106,6 +108,6 @@ def init_app(app, broker=None):
     signals.tokens_revoked.connect(hub.broadcaster.publish, sender=app, weak=False)
     # simple-websocket does the handshake only; the handler reads, the janitor pings.
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"thread_class": NoReader})
-    app.before_request(prepare_handshake)
+    app.before_request(handshake_guard(PATH))
     sock.init_app(app)
     app.add_url_rule(STREAM_PATH, "pedidos_stream", stream, methods=["GET"])

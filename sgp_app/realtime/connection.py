@@ -33,6 +33,7 @@ from .frames import (
 log = logging.getLogger(__name__)
 
 CLOSE_WAIT = 2.0  # seconds to wait for the client's answer to our close frame
+RECV_BYTES = 65536  # what a handler reads from its socket at a time
 
 
 class Connection:

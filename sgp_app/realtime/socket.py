@@ -1,123 +1,29 @@
 """The ``/ws/pedidos`` route: greeting, authentication, ping, resume, errors.
 
-Flask-Sock and simple-websocket perform the handshake; after that this module's
-handler greenlet reads the socket itself (through simple-websocket's wsproto
-connection), so each socket costs one greenlet, not three.
+Flask-Sock and simple-websocket perform the handshake (checked first by :mod:`.handshake`); after
+that this module's handler greenlet reads the socket itself (:mod:`.adapter` takes it over), so
+each socket costs one greenlet, not three.
 """
 
-import base64
-import binascii
-import functools
 import json
 import logging
-import re
 import time
 
-import gevent
-import gevent.monkey
 from flask import current_app, request
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 
 from .. import logs
 from ..auth import bearer_token, tokens
-from ..config import allowed_origins
-from ..errors import ApiError
 from ..extensions import db
 from ..models import utcnow
-from .connection import Connection
+from .adapter import hand_back, take_over
+from .connection import RECV_BYTES, Connection
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN_LATER, pong_frame
+from .handshake import BAD_ULTIMO, parse_ultimo
 
 log = logging.getLogger(__name__)
 
 PATH = "/ws/pedidos"
-RECV_BYTES = 65536
-# An id is a non-negative integer the database can hold: ASCII digits only ("²".isdigit() is true).
-ULTIMO = re.compile(r"[0-9]{1,18}")
-BAD_ULTIMO = "ultimo_evento_id deve ser um inteiro não negativo (um evento_id)"
-NEEDS_GEVENT = (
-    "Live events (/ws/pedidos) need gunicorn's gevent worker: start the service with `gunicorn wsgi:app`. "
-    "This server (flask run, or a WSGI server without gevent) serves the REST API and the board only."
-)
-
-
-def live_events_available():
-    """Whether this process can hold sockets: the realtime part runs on gevent's monkey-patched I/O."""
-    return gevent.monkey.is_module_patched("socket")
-
-
-class NoReader:
-    """Stands in for simple-websocket's per-socket reader thread: the handler reads instead."""
-
-    name = "sgp-no-reader"
-
-    def __init__(self, target=None, **_kwargs):
-        pass
-
-    def start(self):
-        pass
-
-
-@functools.cache  # once per process
-def _warn_needs_gevent():
-    log.warning(NEEDS_GEVENT)
-
-
-def realtime_unavailable():
-    """The 503 for a socket or stream this process cannot hold (no gevent worker); warns once in the log."""
-    _warn_needs_gevent()
-    return ApiError(503, "Eventos ao vivo precisam do worker gevent do gunicorn", code="realtime_unavailable")
-
-
-def prepare_handshake():
-    """Before the upgrade: refuse a foreign browser ``Origin`` (403), and decline compression.
-
-    Without ``permessage-deflate`` a socket keeps no zlib state (tens of KiB each) and
-    every client can be sent the very same frame bytes.
-    """
-    if request.path != PATH:
-        return
-    if not live_events_available():
-        raise realtime_unavailable()
-    _check_handshake(request.headers)
-    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-    check_origin()
-
-
-def check_origin():
-    """403 for a browser whose ``Origin`` is neither ours nor in ``SGP_ALLOWED_ORIGINS`` (socket and stream)."""
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return  # not a browser
-    allowed = allowed_origins(current_app.config)
-    own = {f"{scheme}://{request.host}" for scheme in ("http", "https")}
-    if "*" not in allowed and origin.rstrip("/") not in allowed | own:
-        raise ApiError(403, "Origem não permitida", code="origin_not_allowed")
-
-
-def _check_handshake(headers):
-    """RFC 6455 section 4.2.1-4.2.2: a version we do not speak is 426, a missing or bad key 400."""
-    if headers.get("Sec-WebSocket-Version", "").strip() != "13":
-        raise ApiError(
-            426,
-            "Versão do WebSocket não suportada (use 13)",
-            code="upgrade_required",
-            headers={"Sec-WebSocket-Version": "13"},
-        )
-    try:
-        key_ok = len(base64.b64decode(headers.get("Sec-WebSocket-Key", ""), validate=True)) == 16
-    except (binascii.Error, ValueError):
-        key_ok = False
-    if not key_ok:
-        raise ApiError(400, "Sec-WebSocket-Key ausente ou inválida", code="bad_handshake")
-
-
-def parse_ultimo(value):
-    """A valid ``ultimo_evento_id`` (a non-negative integer the database can hold), or ``None``."""
-    if isinstance(value, str) and ULTIMO.fullmatch(value):
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**18:
-        return value
-    return None
 
 
 class RateLimit:
@@ -150,11 +56,8 @@ class Session:
         self.hub = hub
         config = current_app.config
         self.ws = ws
-        # Keep only the negotiated frame protocol; dropping simple-websocket's wsproto wrapper
-        # frees its HTTP handshake state (h11), a few KiB per socket for its whole life.
-        self.protocol = ws.ws.connection
-        ws.ws = None
-        self.conn = hub.connection(Connection, ws.sock)
+        self.protocol, sock = take_over(ws)
+        self.conn = hub.connection(Connection, sock)
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo = None
         self.replay = None  # the greenlet replaying stored events, while it runs
@@ -200,7 +103,7 @@ class Session:
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
             self.hub.release(conn, self.replay)  # after our close frame, or the echo of the client's
-            self.ws.connected = False  # Flask-Sock's own close() must not write after ours
+            hand_back(self.ws)
 
     def _read_loop(self):
         protocol = self.protocol
@@ -231,7 +134,7 @@ class Session:
             pass
         finally:
             self.conn.finish()
-            self.ws.connected = False
+            hand_back(self.ws)
 
     def _message_part(self, event):
         self._size += len(event.data)

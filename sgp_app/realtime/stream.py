@@ -17,9 +17,9 @@ from .. import logs
 from ..auth import bearer_token, tokens
 from ..errors import ApiError, ValidationError
 from ..extensions import db
-from .connection import StreamConnection
+from .connection import RECV_BYTES, StreamConnection
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR
-from .socket import RECV_BYTES, check_origin, live_events_available, parse_ultimo, realtime_unavailable
+from .handshake import check_origin, live_events_available, parse_ultimo, realtime_unavailable
 from .sse import response_head
 
 log = logging.getLogger(__name__)

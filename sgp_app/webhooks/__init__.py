@@ -1,7 +1,7 @@
 """Webhooks: admin routes over the endpoints, and their delivery from the event log."""
 
 from .. import signals
-from ..realtime.socket import live_events_available
+from ..realtime.handshake import live_events_available
 from .delivery import Dispatcher
 from .views import bp
 
