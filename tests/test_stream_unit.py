@@ -1,6 +1,8 @@
 """A stream's life in process (a gevent socketpair stands in for the client): what happens when its
 token is revoked between the lookup and the registration."""
 
+from datetime import timedelta
+
 import gevent
 from gevent import socket as gsocket
 
@@ -21,7 +23,7 @@ def read_all(client, timeout=5):
 def test_a_token_revoked_between_lookup_and_registration_ends_the_stream_with_nothing_sent(app):
     hub = app.extensions["sgp_realtime"]
     server, client = gsocket.socketpair()
-    sessao = Sessao(1, "ana", False, "hash-do-token", utcnow().replace(year=utcnow().year + 1))  # looked up: valid
+    sessao = Sessao(1, "ana", False, "hash-do-token", utcnow() + timedelta(hours=12))  # looked up: valid
     # ... and then revoked, the revocation applied by this worker before the stream registers.
     hub.registry.close_tokens([sessao.token_hash], 1008, "Token inválido ou ausente")
     conn = hub.connection(StreamConnection, server)

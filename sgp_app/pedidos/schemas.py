@@ -172,9 +172,6 @@ class Pedido(BaseModel):
     versao: int
 
 
-TIPOS_EVENTO = TIPOS
-
-
 class Autor(BaseModel):
     """The user who made a change."""
 
@@ -185,7 +182,7 @@ class Autor(BaseModel):
 class Evento(BaseModel):
     """An event, exactly as sent on the socket and listed by GET /pedidos/eventos."""
 
-    type: Choice(TIPOS_EVENTO)
+    type: Choice(TIPOS)
     evento_id: int
     pedido_id: int
     status_atual: Choice(STATUSES)
@@ -206,7 +203,7 @@ class HistoricoEntrada(BaseModel):
     """One change of an order, as GET /pedidos/<id>/historico lists it."""
 
     versao: int
-    tipo: Choice(TIPOS_EVENTO)
+    tipo: Choice(TIPOS)
     usuario: Autor | None
     timestamp: str
     alteracoes: dict[str, Alteracao] = Field(description="{} for pedido_criado")

@@ -142,14 +142,12 @@ def create(clean, autor=None):
     return pedido
 
 
-def _locked(pedido_id, expected_versao):
-    """The order, locked; 412 unless its version is ``expected_versao`` (one, or any of a set; ``None``: any)."""
+def _locked(pedido_id, versoes):
+    """The order, locked; 412 unless its version is one of ``versoes`` (``None``: any, as ``If-Match: *``)."""
     pedido = db.session.scalar(select(Pedido).where(Pedido.id == pedido_id).with_for_update())
     if pedido is None:
         raise ApiError(404, "Pedido não encontrado")
-    if isinstance(expected_versao, int):
-        expected_versao = {expected_versao}
-    if expected_versao is not None and pedido.versao not in expected_versao:
+    if versoes is not None and pedido.versao not in versoes:
         raise ApiError(412, f"O pedido mudou (versão atual {pedido.versao}); recarregue-o", code="version_mismatch")
     return pedido
 
@@ -180,13 +178,13 @@ def _unchanged(pedido_id):
     return get(pedido_id)
 
 
-def update(pedido_id, clean, expected_versao=None, autor=None):
+def update(pedido_id, clean, versoes=None, autor=None):
     """Apply a validated PATCH; commit; return the order.
 
     A PATCH that changes nothing returns the order as it is: no new version, no evento.
     """
     begin_write()
-    pedido = _locked(pedido_id, expected_versao)
+    pedido = _locked(pedido_id, versoes)
     before = _snapshot(pedido)
     old_status, new_status = pedido.status, clean.get("status", pedido.status)
     itens = clean.get("itens")
@@ -208,10 +206,10 @@ def update(pedido_id, clean, expected_versao=None, autor=None):
     return _commit_change(pedido, tipo, autor, before)
 
 
-def cancel(pedido_id, expected_versao=None, autor=None):
+def cancel(pedido_id, versoes=None, autor=None):
     """Cancel an order (never erase it); cancelling a cancelled order is a no-op."""
     begin_write()
-    pedido = _locked(pedido_id, expected_versao)
+    pedido = _locked(pedido_id, versoes)
     if pedido.status == "cancelado":
         return _unchanged(pedido_id)
     if pedido.status == "entregue":

@@ -91,7 +91,7 @@ class Registry:
         ``evento_id`` on its next connection and gets the rest then.
         """
         with self.lock:
-            conn.close(code, reason, drop_pending=False)
+            conn.close(code, reason)
             conn.backlog = None
 
     def end_replay(self, conn, last):

@@ -79,9 +79,9 @@ class Session:
         try:
             raw_ultimo = request.args.get("ultimo_evento_id")
             self.pending_ultimo = parse_ultimo(raw_ultimo)
-            token = request.args.get("token") or bearer_token(request.headers)
-            if raw_ultimo is not None and self.pending_ultimo is None:
-                token = None  # a resume we cannot honour: nothing of the request is applied (see below)
+            bad_resume = raw_ultimo is not None and self.pending_ultimo is None
+            # A resume we cannot honour: nothing of the URL applies, its token neither (the client is told).
+            token = None if bad_resume else request.args.get("token") or bearer_token(request.headers)
             # Look the token up before greeting: a client that has seen "connected" must
             # already receive every later event.
             sessao = tokens.lookup(token) if token else None
@@ -92,7 +92,7 @@ class Session:
                     "timestamp": utcnow().isoformat(),
                 }
             )
-            if raw_ultimo is not None and self.pending_ultimo is None:
+            if bad_resume:
                 self.error("invalid_message", BAD_ULTIMO + "; autentique-se de novo com um válido")
             if token:
                 self.authenticate(sessao, announce=False)

@@ -167,15 +167,19 @@ class Deliverer:
             self.wake.wait(self.dispatcher.poll_interval)
             self.wake.clear()
             return True
-        for evento_id, tipo, body in pending:
-            endpoint = with_db(self._current)  # an edit applies to the very next event
-            if endpoint is None:
-                return False
-            wanted = endpoint["tipos"] is None or tipo in endpoint["tipos"]
-            if wanted and not self.deliver(endpoint, evento_id, body):
-                return False
-        # Every event of the page is delivered or not wanted; revocations are never delivered.
-        return with_db(self._advance, upper)
+        delivered = cursor  # the cursor as the last delivery left it
+        for index, (evento_id, tipo, body) in enumerate(pending):
+            if index:  # the endpoint as it is now: an edit applies to the very next event
+                endpoint = with_db(self._current)
+                if endpoint is None:
+                    return False
+            if endpoint["tipos"] is None or tipo in endpoint["tipos"]:
+                if not self.deliver(endpoint, evento_id, body):
+                    return False
+                delivered = evento_id
+        # Every event of the page is delivered or not wanted; revocations are never delivered. The
+        # cursor moves past the rest of the page unless the last delivery already took it there.
+        return delivered == upper or with_db(self._advance, upper)
 
     def deliver(self, endpoint: dict[str, Any], evento_id: int, body: bytes) -> bool:
         """Post one event until it is taken; ``False`` to stop (the lease lost, the endpoint disabled or gone).
