@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, retention, security, webhooks
-from .auth import bp as auth_bp
+from .auth.views import bp as auth_bp
 from .board import bp as board_bp
 from .docs import bp as docs_bp
 from .extensions import limiter

@@ -22,6 +22,8 @@ MAX_MONEY = Decimal("9999999999.99")
 MONEY_PATTERN = r"-?0{1,10}(\.0*)?|[0-9]{1,10}(\.[0-9]{1,2}0*)?"
 MONEY_TEXT = re.compile(MONEY_PATTERN)
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A whole number in a query string: int() would also take " 5", "+5", "1_000" and other scripts' digits.
+INTEGER_TEXT = re.compile(r"-?[0-9]{1,30}")
 TEXT_CHARS = r"^[^\u0000\uD800-\uDFFF]*$"  # no NUL, no lone surrogate
 NOT_BLANK = r"\S"  # at least one character that is not whitespace
 
@@ -106,6 +108,20 @@ def whole_number(minimum, maximum):
     return check
 
 
+def query_integer(minimum, maximum):
+    """A whole number from a query string, written with ASCII digits only."""
+
+    def check(value):
+        if not isinstance(value, str) or not INTEGER_TEXT.fullmatch(value):
+            raise ValueError("Deve ser um número inteiro")
+        number = int(value)
+        if not minimum <= number <= maximum:
+            raise ValueError(f"Deve estar entre {minimum} e {maximum}")
+        return number
+
+    return check
+
+
 def boolean(value):
     if not isinstance(value, bool):
         raise ValueError("Deve ser true ou false")
@@ -161,6 +177,11 @@ def Choice(options, schema=None):  # noqa: N802
 def WholeNumber(minimum, maximum):  # noqa: N802
     schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
     return Annotated[int, BeforeValidator(whole_number(minimum, maximum)), WithJsonSchema(schema, mode="validation")]
+
+
+def QueryInteger(minimum, maximum):  # noqa: N802
+    schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
+    return Annotated[int, BeforeValidator(query_integer(minimum, maximum)), WithJsonSchema(schema, mode="validation")]
 
 
 # Answers: money as text with two decimals, times as ISO 8601 with the UTC offset.

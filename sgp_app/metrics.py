@@ -23,6 +23,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from .contract import contract
 from .logs import LIVE_PATHS
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -65,7 +66,8 @@ bp = Blueprint("metrics", __name__)
 
 
 @bp.get("/metrics")
-def metrics():
+@contract(access="public", answer={"type": "string"}, media_type="text/plain", tag="operacao")
+def get_metrics():
     """Prometheus text format; every worker's values added up."""
     if os.environ.get(MULTIPROCESS_ENV):
         registry = CollectorRegistry()

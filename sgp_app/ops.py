@@ -5,6 +5,7 @@ import os
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
+from .contract import contract
 from .extensions import db
 from .realtime.handshake import NEEDS_GEVENT, live_events_available
 
@@ -12,8 +13,9 @@ bp = Blueprint("ops", __name__)
 
 
 @bp.get("/health")
-def health():
-    """Database, broker, live events and sockets of the worker that answers; 503 without a database."""
+@contract(access="public", answer={"type": "object"}, also={503: "Database unreachable"}, tag="operacao")
+def get_health():
+    """Database, broker, live events and sockets of the answering worker; 503 without a database."""
     hub = current_app.extensions.get("sgp_realtime")
     try:
         db.session.execute(text("SELECT 1"))

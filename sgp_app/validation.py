@@ -16,8 +16,10 @@ MESSAGES = {
 def parse(model, data, *, context=None, read_only=()):
     """``model`` validated from ``data``; :class:`ValidationError` (422) naming each field otherwise.
 
-    :param read_only: fields the answer shows but a request may not set ("Campo somente leitura").
+    :param read_only: fields the answer shows but a request may not set ("Campo somente leitura");
+        by default the model's own ``read_only`` class attribute.
     """
+    read_only = read_only or getattr(model, "read_only", ())
     try:
         return model.model_validate(data, context=context)
     except ModelValidationError as exc:

@@ -146,7 +146,7 @@ def test_paged_lists_carry_next_and_prev_links(client, auth):
 def test_an_unexpected_error_logs_the_request_and_route_but_no_row_data(app, client, auth, monkeypatch, caplog):
     customer = " ".join(["Maria", "Telefone", "27999990000"])  # not in this file's source as one string
 
-    def failing_search(filters, skip, limit):
+    def failing_search(filtro):
         db.session.execute(text("SELECT * FROM nao_existe WHERE nome = :nome"), {"nome": customer})
 
     monkeypatch.setattr(service, "search", failing_search)

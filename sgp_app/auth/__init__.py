@@ -1,6 +1,5 @@
-"""Authentication: users, session tokens, and the routes under ``/auth``."""
+"""Authentication: users, session tokens, the guard, and the routes under ``/auth`` (``auth.views``)."""
 
-from .guard import admin_required, bearer_token, login_required
-from .views import bp
+from .guard import authorize, bearer_token
 
-__all__ = ["bp", "admin_required", "bearer_token", "login_required"]
+__all__ = ["authorize", "bearer_token"]

@@ -6,15 +6,14 @@ from flask import Blueprint, current_app, g
 from sqlalchemy import select
 
 from .. import events
+from ..contract import contract
 from ..db import begin_write
 from ..errors import ApiError
 from ..extensions import db, limiter
-from ..http import json_body, peek_json
+from ..http import peek_json
 from ..models import Usuario
 from ..nomes import chave
-from ..validation import parse
 from . import schemas, tokens
-from .guard import login_required
 from .passwords import check_password
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -59,9 +58,10 @@ def _failed(response):
 @bp.post("/login")
 @limiter.limit(_address_limit)
 @limiter.limit(_login_limit, key_func=_login_username, deduct_when=_failed)
-def login():
+@contract(access="public", body=schemas.Credenciais, answer=schemas.Sessao, errors=(401, 429))
+def login(body):
     """Exchange a username and password for a session token."""
-    credenciais = parse(schemas.Credenciais, json_body())
+    credenciais = body
     usuario = find_usuario(credenciais.username)
     # No transaction stays open while the hash runs (it yields to other greenlets): on SQLite a
     # read transaction that later writes fails at once if another login wrote meanwhile.
@@ -72,14 +72,13 @@ def login():
     begin_write()
     token, expira_em = tokens.issue(usuario)
     db.session.commit()
-    sessao = schemas.Sessao(session_token=token, expires_at=expira_em, usuario=schemas.Usuario.model_validate(usuario))
-    return sessao.model_dump(mode="json")
+    return schemas.Sessao(session_token=token, expires_at=expira_em, usuario=schemas.Usuario.model_validate(usuario))
 
 
 @bp.post("/logout")
-@login_required
+@contract(status=204)
 def logout():
-    """Revoke the token of this request, also for sockets opened with it."""
+    """Revoke this token, also for the sockets and streams opened with it."""
     begin_write()
     tokens.revoke(g.sessao.token_hash)
     events.record_revocation([g.sessao.token_hash])
@@ -88,7 +87,7 @@ def logout():
 
 
 @bp.get("/me")
-@login_required
-def me():
-    """The user the token belongs to."""
-    return schemas.Usuario.model_validate(g.sessao.usuario()).model_dump(mode="json")
+@contract(answer=schemas.Usuario)
+def get_me():
+    """The token's user."""
+    return schemas.Usuario.model_validate(g.sessao.usuario())

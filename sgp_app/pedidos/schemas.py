@@ -2,7 +2,7 @@
 with them, and ``/openapi.json`` is generated from them."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
@@ -18,6 +18,7 @@ from ..fields import (
     OptionalDateOut,
     OptionalMoney,
     OptionalMoneyOut,
+    QueryInteger,
     Text,
     Timestamp,
     WholeNumber,
@@ -46,6 +47,8 @@ READ_ONLY = ("id", "numero", "valor_itens", "criado_em", "atualizado_em", "versa
 ITEM_TEXT_FIELDS = {"descricao": 300, "tipo_producao": 80}
 ITEM_FIELDS = ("descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura")
 STRICT = ConfigDict(extra="forbid", validate_default=False)
+MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
+MAX_EVENTO_ID = 2**63 - 1
 
 
 def _estado(value):
@@ -58,7 +61,7 @@ def _estado(value):
 def _itens(value, info: ValidationInfo):
     if not isinstance(value, list):
         raise ValueError("Deve ser uma lista de itens")
-    limit = (info.context or {}).get("max_itens", 200)
+    limit = (info.context or {}).get("SGP_MAX_ITENS", 200)  # the context is the app's settings
     if len(value) > limit:  # checked first: 18,000 items would cost seconds to look at
         raise ValueError(f"No máximo {limit} itens por pedido")
     return value
@@ -101,6 +104,7 @@ class PedidoUpdate(BaseModel):
     """
 
     model_config = STRICT
+    read_only: ClassVar[tuple[str, ...]] = READ_ONLY
     cliente: Text(TEXT_FIELDS["cliente"], required=True) = None
     telefone_cliente: Text(TEXT_FIELDS["telefone_cliente"]) = None
     cidade_cliente: Text(TEXT_FIELDS["cidade_cliente"]) = None
@@ -172,6 +176,46 @@ class Pedido(BaseModel):
     versao: int
 
 
+class Paginacao(BaseModel):
+    """A page of a list: ``skip`` rows, then at most ``limit``."""
+
+    skip: QueryInteger(0, MAX_ID) = 0
+    limit: QueryInteger(0, 500) = 50
+
+
+class FiltroPedidos(Paginacao):
+    """GET /pedidos/: the list's filters. A parameter given empty (``?status=``) is 422, not "absent"."""
+
+    status: Choice(STATUSES) = None
+    prioridade: Choice(PRIORIDADES) = None
+    cliente: Text(TEXT_FIELDS["cliente"]) = Field("", description="words, ignoring case, accents and punctuation")
+    data_inicio: Date = Field(None, description="on data_entrada, inclusive")
+    data_fim: Date = Field(None, description="on data_entrada, inclusive")
+
+
+class FiltroEventos(BaseModel):
+    """GET /pedidos/eventos: the events after ``desde``, at most ``limit``."""
+
+    desde: QueryInteger(0, MAX_EVENTO_ID) = 0
+    limit: QueryInteger(1, 1000) = 100
+
+
+class Contrato(BaseModel):
+    """The status machine and the event types, as the board and other clients read them."""
+
+    status: list[Choice(STATUSES)] = Field(description="in the board's column order")
+    transicoes: dict[str, list[str]] = Field(description="the statuses each status may move to")
+    finais: list[str]
+    prioridades: list[str]
+    tipos_evento: list[Choice(TIPOS)]
+
+
+class Mensagem(BaseModel):
+    """An answer that is only a sentence for people."""
+
+    message: str
+
+
 class Autor(BaseModel):
     """The user who made a change."""
 
@@ -210,14 +254,18 @@ class HistoricoEntrada(BaseModel):
 
 
 def validate(data, partial=False, max_itens=200):
-    """The clean values ``data`` gives (only those given); raise :class:`ValidationError` listing every problem.
+    """The clean values ``data`` gives (only those given), for callers outside a request (CLI, tests);
+    raise :class:`~sgp_app.errors.ValidationError` listing every problem.
 
     :param partial: validate a PATCH: every field optional, ``status`` any known one.
     :param max_itens: most items in one order (``SGP_MAX_ITENS``).
     """
-    model = parse(
-        PedidoUpdate if partial else PedidoCreate, data, context={"max_itens": max_itens}, read_only=READ_ONLY
-    )
+    model = PedidoUpdate if partial else PedidoCreate
+    return given(parse(model, data, context={"SGP_MAX_ITENS": max_itens}))
+
+
+def given(model):
+    """The clean values a validated :class:`PedidoUpdate` (or create) holds, only those the client sent."""
     clean = {name: getattr(model, name) for name in model.model_fields_set}
     if "itens" in clean:
         clean["itens"] = [item.model_dump(exclude={"id"}) for item in clean["itens"]]

@@ -238,23 +238,24 @@ def historico(pedido_id, skip=0, limit=50):
     return [row.to_dict() for row in rows], total
 
 
-def search(filters, skip, limit):
-    """Return ``(orders newest first, total count)`` for the list filters."""
+def search(filtro):
+    """Return ``(orders newest first, total count)`` for a :class:`~.schemas.FiltroPedidos`."""
     query = select(Pedido)
-    if "status" in filters:
-        query = query.where(Pedido.status == filters["status"])
-    if "prioridade" in filters:
-        query = query.where(Pedido.prioridade == filters["prioridade"])
-    if filters.get("cliente"):
+    if filtro.status is not None:
+        query = query.where(Pedido.status == filtro.status)
+    if filtro.prioridade is not None:
+        query = query.where(Pedido.prioridade == filtro.prioridade)
+    if filtro.cliente:
         # Only letters, digits and single spaces are left: nothing LIKE would read as a wildcard.
-        words = search_key(filters["cliente"])
+        words = search_key(filtro.cliente)
         query = query.where(Pedido.cliente_busca.contains(words) if words else false())
-    if "data_inicio" in filters:
-        query = query.where(Pedido.data_entrada >= filters["data_inicio"])
-    if "data_fim" in filters:
-        query = query.where(Pedido.data_entrada <= filters["data_fim"])
+    if filtro.data_inicio is not None:
+        query = query.where(Pedido.data_entrada >= filtro.data_inicio)
+    if filtro.data_fim is not None:
+        query = query.where(Pedido.data_entrada <= filtro.data_fim)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pedidos = db.session.scalars(query.order_by(Pedido.id.desc()).offset(skip).limit(limit)).all()
+    page = query.order_by(Pedido.id.desc()).offset(filtro.skip).limit(filtro.limit)
+    pedidos = db.session.scalars(page).all()
     return pedidos, total
 
 

@@ -2,36 +2,40 @@
 
 import re
 
-from flask import Blueprint, current_app, g, request, url_for
+from flask import Blueprint, g, request, url_for
 
 from .. import events
-from ..auth import login_required
-from ..errors import ApiError, ValidationError
-from ..http import json_body
+from ..contract import RequestHeader, contract
+from ..errors import ApiError
 from . import estados, service
-from .schemas import PRIORIDADES, STATUSES, TEXT_FIELDS, iso_date, text, validate
+from .schemas import (
+    Contrato,
+    Evento,
+    FiltroEventos,
+    FiltroPedidos,
+    HistoricoEntrada,
+    Mensagem,
+    Paginacao,
+    Pedido,
+    PedidoCreate,
+    PedidoUpdate,
+    given,
+)
 
 bp = Blueprint("pedidos", __name__, url_prefix="/pedidos")
 
 # One member of If-Match's list (RFC 9110, section 13.1.1): an entity-tag, strong ("3") or weak
 # (W/"3"), or, as a convenience, the bare version (3); then a comma or the end.
 IF_MATCH_MEMBER = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\xff]*)"|([0-9]{1,9}))[ \t]*(?:,|\Z)')
-INTEGER = re.compile(r"-?[0-9]{1,30}")
-MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
-MAX_EVENTO_ID = 2**63 - 1
-
-
-def _int_arg(name, default, minimum, maximum=None):
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not INTEGER.fullmatch(raw):  # int() would also take " 5", "+5", "1_000" and other scripts' digits
-        raise ValidationError({name: "Deve ser um número inteiro"})
-    value = int(raw)
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"entre {minimum} e {maximum}" if maximum is not None else f"no mínimo {minimum}"
-        raise ValidationError({name: f"Deve estar {bound}"})
-    return value
+IF_MATCH = RequestHeader(
+    "If-Match",
+    {
+        "type": "string",
+        "pattern": r'^(\*|(W/)?"[\x21\x23-\x7e]*"|[0-9]{1,9})([ \t]*,[ \t]*((W/)?"[\x21\x23-\x7e]*"|[0-9]{1,9}))*$',
+    },
+    'The order\'s versao as its ETag ("3"), a list ("3", "4"), or * for any (RFC 9110; the bare 3 is taken too); '
+    "weak tags never match. 412 if none matches, 400 if malformed",
+)
 
 
 def _if_match():
@@ -58,61 +62,37 @@ def _if_match():
 
 
 def _order_response(pedido, status=200):
-    response = service.serialize(pedido)
-    return response, status, {"ETag": f'"{pedido.versao}"'}
+    return service.serialize(pedido), status, {"ETag": f'"{pedido.versao}"'}
 
 
 @bp.post("/", strict_slashes=False)
-@login_required
-def create_pedido():
-    """Create an order; it starts ``pendente``."""
-    pedido = service.create(validate(json_body(), max_itens=current_app.config["SGP_MAX_ITENS"]), g.sessao)
-    body, status, headers = _order_response(pedido, 201)
+@contract(body=PedidoCreate, answer=Pedido, status=201, headers=("Location", "ETag"))
+def create_pedido(body):
+    """Create an order (event pedido_criado); it starts ``pendente``."""
+    pedido = service.create(given(body), g.sessao)
+    answer, status, headers = _order_response(pedido, 201)
     headers["Location"] = url_for("pedidos.get_pedido", pedido_id=pedido.id)
-    return body, status, headers
+    return answer, status, headers
 
 
 @bp.get("/", strict_slashes=False)
-@login_required
-def list_pedidos():
-    """List orders newest first, with filters and paging; ``X-Total-Count`` has the total.
+@contract(query=FiltroPedidos, answer=list[Pedido], headers=("X-Total-Count", "X-Ultimo-Evento-Id", "Link"))
+def list_pedidos(query):
+    """List orders, newest first, with filters and paging.
 
-    ``X-Ultimo-Evento-Id`` is read before the orders: every event up to it is reflected in
-    the list, so a client that resumes the socket from it misses nothing.
+    ``X-Total-Count`` has the total and ``Link`` the next and prev pages (RFC 8288).
+    ``X-Ultimo-Evento-Id`` is read before the orders: every event up to it is reflected in the
+    list, so a client that resumes the socket from it misses nothing. An empty parameter is 422.
     """
     ultimo_evento_id = events.newest_id()
-    filters, errors = {}, {}
-    # A parameter given empty (?status=) is a mistake the client should hear about, not "absent".
-    for name, options in (("status", STATUSES), ("prioridade", PRIORIDADES)):
-        if name in request.args:
-            if request.args[name] not in options:
-                errors[name] = "Deve ser um de: " + ", ".join(options)
-            filters[name] = request.args[name]
-    for name in ("data_inicio", "data_fim"):
-        if name in request.args:
-            try:
-                filters[name] = iso_date(request.args[name])
-            except ValueError as exc:
-                errors[name] = str(exc)
-    try:
-        filters["cliente"] = text(TEXT_FIELDS["cliente"])(request.args.get("cliente", ""))
-    except ValueError as exc:
-        errors["cliente"] = str(exc)
-    if errors:
-        raise ValidationError(errors)
-    skip, limit = _paging()
-    pedidos, total = service.search(filters, skip, limit)
-    headers = {"X-Ultimo-Evento-Id": str(ultimo_evento_id), **_page_headers(skip, limit, total)}
+    pedidos, total = service.search(query)
+    headers = {"X-Ultimo-Evento-Id": str(ultimo_evento_id), **_page_headers(query, total)}
     return [service.serialize(p) for p in pedidos], 200, headers
 
 
-def _paging():
-    """``(skip, limit)`` from the query: ``skip`` from 0, ``limit`` 50 by default and at most 500 (else 422)."""
-    return _int_arg("skip", 0, 0, MAX_ID), _int_arg("limit", 50, 0, 500)
-
-
-def _page_headers(skip, limit, total):
+def _page_headers(page, total):
     """``X-Total-Count``, and RFC 8288 ``next``/``prev`` links to the neighbouring pages with the same arguments."""
+    skip, limit = page.skip, page.limit
     pages = []
     if limit and skip + limit < total:
         pages.append(("next", skip + limit))
@@ -127,50 +107,51 @@ def _page_headers(skip, limit, total):
 
 
 @bp.get("/contrato")
-@login_required
-def contrato():
-    """The status machine and the event types, as the board and other clients read them."""
-    return {**estados.contrato(), "tipos_evento": list(events.TIPOS)}
+@contract(answer=Contrato)
+def get_contrato():
+    """The status machine (statuses in column order, allowed moves, finals) and the event types."""
+    return Contrato(**estados.contrato(), tipos_evento=list(events.TIPOS))
 
 
 @bp.get("/<id:pedido_id>")
-@login_required
+@contract(answer=Pedido, headers=("ETag",), errors=(404,))
 def get_pedido(pedido_id):
     """One order."""
     return _order_response(service.get(pedido_id))
 
 
 @bp.patch("/<id:pedido_id>")
-@login_required
-def update_pedido(pedido_id):
-    """Change an order's fields or status; ``If-Match`` guards against lost updates."""
-    expected = _if_match()
-    changes = validate(json_body(), partial=True, max_itens=current_app.config["SGP_MAX_ITENS"])
-    return _order_response(service.update(pedido_id, changes, expected, g.sessao))
+@contract(body=PedidoUpdate, answer=Pedido, headers=("ETag",), request_headers=(IF_MATCH,), errors=(400, 404, 409, 412))
+def update_pedido(pedido_id, body):
+    """Change an order (event pedido_atualizado or pedido_cancelado); ``If-Match`` guards against lost updates.
+
+    ``status`` moves only as the status machine (``GET /pedidos/contrato``) allows: 409 otherwise.
+    """
+    return _order_response(service.update(pedido_id, given(body), _if_match(), g.sessao))
 
 
 @bp.delete("/<id:pedido_id>")
-@login_required
+@contract(answer=Mensagem, request_headers=(IF_MATCH,), errors=(400, 404, 409, 412))
 def cancel_pedido(pedido_id):
-    """Cancel an order; it is kept, with status ``cancelado``."""
+    """Cancel an order: it is kept, with status ``cancelado`` (event pedido_cancelado)."""
     service.cancel(pedido_id, _if_match(), g.sessao)
-    return {"message": "Pedido cancelado com sucesso"}
+    return Mensagem(message="Pedido cancelado com sucesso")
 
 
 @bp.get("/<id:pedido_id>/historico")
-@login_required
-def historico_pedido(pedido_id):
-    """The order's changes, oldest first, each with its author, a page at a time; kept as long as the order."""
-    skip, limit = _paging()
-    entradas, total = service.historico(pedido_id, skip, limit)
-    return entradas, 200, _page_headers(skip, limit, total)
+@contract(query=Paginacao, answer=list[HistoricoEntrada], headers=("X-Total-Count", "Link"), errors=(404,))
+def get_historico_pedido(pedido_id, query):
+    """The order's changes, oldest first, each with its author (kept as long as the order).
+
+    Paged like the order list: ``X-Total-Count`` has the total, ``Link`` the next and prev pages.
+    """
+    entradas, total = service.historico(pedido_id, query.skip, query.limit)
+    return entradas, 200, _page_headers(query, total)
 
 
 @bp.get("/eventos")
-@login_required
-def list_eventos():
+@contract(query=FiltroEventos, answer=list[Evento], headers=("X-Ultimo-Evento-Id",))
+def list_eventos(query):
     """Stored events after ``desde``, oldest first, exactly as sent on the socket."""
-    desde = _int_arg("desde", 0, 0, MAX_EVENTO_ID)
-    limit = _int_arg("limit", 100, 1, 1000)
-    rows = events.eventos_after(desde, limit)
+    rows = events.eventos_after(query.desde, query.limit)
     return [e.to_message() for e in rows], 200, {"X-Ultimo-Evento-Id": str(events.newest_id())}

@@ -4,22 +4,21 @@ from flask import Blueprint, url_for
 from sqlalchemy import select
 
 from .. import events
-from ..auth import admin_required, tokens
+from ..auth import tokens
 from ..auth.passwords import hash_password
+from ..contract import contract
 from ..db import begin_write
 from ..errors import ApiError
 from ..extensions import db
-from ..http import json_body
 from ..models import Usuario
 from ..nomes import chave, duplicate_message
-from ..validation import parse
 from .schemas import UsuarioAdmin, UsuarioCreate, UsuarioUpdate
 
 bp = Blueprint("usuarios", __name__, url_prefix="/usuarios")
 
 
 def _shown(usuario):
-    return UsuarioAdmin.model_validate(usuario).model_dump(mode="json")
+    return UsuarioAdmin.model_validate(usuario)
 
 
 def _get(usuario_id):
@@ -30,17 +29,17 @@ def _get(usuario_id):
 
 
 @bp.get("/", strict_slashes=False)
-@admin_required
+@contract(access="admin", answer=list[UsuarioAdmin])
 def list_usuarios():
     """Every user, oldest first."""
     return [_shown(u) for u in db.session.scalars(select(Usuario).order_by(Usuario.id))]
 
 
 @bp.post("/", strict_slashes=False)
-@admin_required
-def create_usuario():
-    """Add a user who can log in; 409 when the username is taken."""
-    novo = parse(UsuarioCreate, json_body())
+@contract(access="admin", body=UsuarioCreate, answer=UsuarioAdmin, status=201, headers=("Location",), errors=(409,))
+def create_usuario(body):
+    """Add a user who can log in; 409 when the username is taken (ignoring case and look-alike letters)."""
+    novo = body
     password_hash = hash_password(novo.password)  # before the write lock: it takes a while
     begin_write()
     taken = db.session.scalar(select(Usuario.username).where(Usuario.username_chave == chave(novo.username)))
@@ -53,22 +52,21 @@ def create_usuario():
 
 
 @bp.get("/<id:usuario_id>")
-@admin_required
+@contract(access="admin", answer=UsuarioAdmin, errors=(404,))
 def get_usuario(usuario_id):
     """One user."""
     return _shown(_get(usuario_id))
 
 
 @bp.patch("/<id:usuario_id>")
-@admin_required
-def update_usuario(usuario_id):
+@contract(access="admin", body=UsuarioUpdate, answer=UsuarioAdmin, errors=(404, 409))
+def update_usuario(usuario_id, body):
     """Disable or enable a user, make or unmake an admin, or set a new password.
 
     Disabling a user or setting a password revokes every token of theirs at once (their sockets
     close with 1008). The last active admin cannot be disabled or demoted (409).
     """
-    changes = parse(UsuarioUpdate, json_body())
-    clean = {name: getattr(changes, name) for name in changes.model_fields_set}
+    clean = {name: getattr(body, name) for name in body.model_fields_set}
     password_hash = hash_password(clean["password"]) if "password" in clean else None
     begin_write()
     usuario = _get(usuario_id)

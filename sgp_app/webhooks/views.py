@@ -6,13 +6,11 @@ from flask import Blueprint, current_app, url_for
 from sqlalchemy import select
 
 from .. import events
-from ..auth import admin_required
+from ..contract import contract
 from ..db import begin_write
 from ..errors import ApiError, ValidationError
 from ..extensions import db
-from ..http import json_body
 from ..models import EntregaWebhook, Webhook
-from ..validation import parse
 from .delivery import KEEP_ATTEMPTS, new_segredo
 from .schemas import Entrega, WebhookCreate, WebhookCriado, WebhookUpdate
 from .schemas import Webhook as WebhookOut
@@ -22,7 +20,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 
 def _shown(webhook, model=WebhookOut):
-    return model.model_validate(webhook).model_dump(mode="json")
+    return model.model_validate(webhook)
 
 
 def _get(webhook_id):
@@ -45,17 +43,21 @@ def _tipos(tipos):
 
 
 @bp.get("/", strict_slashes=False)
-@admin_required
+@contract(access="admin", answer=list[WebhookOut])
 def list_webhooks():
     """Every endpoint, oldest first, without its secret."""
     return [_shown(w) for w in db.session.scalars(select(Webhook).order_by(Webhook.id))]
 
 
 @bp.post("/", strict_slashes=False)
-@admin_required
-def create_webhook():
-    """Register an endpoint; it gets the events committed from now on. The secret is shown only here."""
-    novo = parse(WebhookCreate, json_body())
+@contract(access="admin", body=WebhookCreate, answer=WebhookCriado, status=201, headers=("Location",))
+def create_webhook(body):
+    """Register an endpoint; it gets the events committed from now on.
+
+    ``segredo`` is generated when absent and shown only in this answer. Loopback, private and
+    link-local targets are 422 unless ``SGP_WEBHOOK_ALLOW_PRIVATE=1``.
+    """
+    novo = body
     _check_target(novo.url)
     begin_write()
     webhook = Webhook(
@@ -72,17 +74,20 @@ def create_webhook():
 
 
 @bp.get("/<id:webhook_id>")
-@admin_required
+@contract(access="admin", answer=WebhookOut, errors=(404,))
 def get_webhook(webhook_id):
     """One endpoint, without its secret."""
     return _shown(_get(webhook_id))
 
 
 @bp.patch("/<id:webhook_id>")
-@admin_required
-def update_webhook(webhook_id):
-    """Disable or enable an endpoint, or change its URL or event types; enabling resumes from its cursor."""
-    changes = parse(WebhookUpdate, json_body())
+@contract(access="admin", body=WebhookUpdate, answer=WebhookOut, errors=(404,))
+def update_webhook(webhook_id, body):
+    """Disable or enable an endpoint, or change its URL or event types.
+
+    Enabling resumes from the endpoint's cursor (``ultimo_evento_id``).
+    """
+    changes = body
     if changes.url is not None:
         _check_target(changes.url)
     begin_write()
@@ -100,7 +105,7 @@ def update_webhook(webhook_id):
 
 
 @bp.delete("/<id:webhook_id>")
-@admin_required
+@contract(access="admin", status=204, errors=(404,))
 def delete_webhook(webhook_id):
     """Remove an endpoint and its delivery attempts; its deliverer stops."""
     begin_write()
@@ -112,7 +117,7 @@ def delete_webhook(webhook_id):
 
 
 @bp.get("/<id:webhook_id>/entregas")
-@admin_required
+@contract(access="admin", answer=list[Entrega], errors=(404,))
 def list_entregas(webhook_id):
     """The latest delivery attempts, newest first (at most 100)."""
     _get(webhook_id)
@@ -122,4 +127,4 @@ def list_entregas(webhook_id):
         .order_by(EntregaWebhook.id.desc())
         .limit(KEEP_ATTEMPTS)
     )
-    return [_shown(row, Entrega) for row in rows]
+    return [Entrega.model_validate(row) for row in rows]
