@@ -36,12 +36,12 @@ import inspect
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, Literal, get_args, get_origin
 
 from flask import current_app
 from flask import request as flask_request
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from .auth.guard import authorize
 from .http import json_body
@@ -154,7 +154,10 @@ def contract(
                 kwargs["query"] = parse(query, flask_request.args.to_dict())
             if body is not None:
                 kwargs["body"] = parse(body, json_body(), context=current_app.config)
-            return _dumped(view(**kwargs))
+            answered = _dumped(view(**kwargs))
+            if current_app.testing:
+                _check_answer(view, answer, answered)
+            return answered
 
         checked.contract = declared  # type: ignore[attr-defined]
         return checked
@@ -181,6 +184,23 @@ def _dumped(answer: Any) -> Any:
     if isinstance(answer, list) and answer and isinstance(answer[0], BaseModel):
         return [item.model_dump(mode="json") for item in answer]
     return answer
+
+
+@cache
+def _adapter(answer: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(answer)
+
+
+def _check_answer(view: Callable[..., Any], answer: Any, answered: Any) -> None:
+    """Under test, every answer must be exactly what its contract's model gives (no field more or
+    less, the same formats): the shapes the document shows cannot drift from the ones sent."""
+    body = answered[0] if isinstance(answered, tuple) else answered
+    if not models_of(answer) or not isinstance(body, (dict, list)):
+        return
+    adapter = _adapter(answer)
+    again = adapter.dump_python(adapter.validate_python(body), mode="json")
+    if again != body:
+        raise AssertionError(f"{view.__qualname__} answered other than its contract says: {body!r} vs {again!r}")
 
 
 def _plain(text: str) -> str:

@@ -130,3 +130,18 @@ def test_a_new_route_enforces_its_contract(db_url, usuario):
     ok = client.post("/notas/1?termo=a", json={"texto": "oi"}, headers=headers)
     assert ok.status_code == 201
     assert ok.get_json() == {"texto": "oi a 5", "autor": "ana"}
+
+
+def test_under_test_an_answer_that_drifts_from_its_contract_fails(db_url, caplog):
+    bp = Blueprint("deriva", __name__)
+
+    @bp.get("/deriva")
+    @contract(access="public", answer=NotaCriada)
+    def get_deriva():
+        """An answer with a field its model does not have."""
+        return {"texto": "a", "autor": "b", "segredo": "c"}
+
+    app = create_app({"TESTING": True, "SGP_DATABASE_URL": db_url})
+    app.register_blueprint(bp)
+    assert app.test_client().get("/deriva").status_code == 500
+    assert "get_deriva answered other than its contract says" in caplog.text

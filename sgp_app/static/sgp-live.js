@@ -10,8 +10,6 @@
 // (/pedidos/stream) when the socket cannot connect (a proxy that drops Upgrade, say). The board
 // at / is built on it. See docs/protocol.md, "A browser client".
 
-export const TIPOS = ["pedido_criado", "pedido_atualizado", "pedido_cancelado"];
-const EVENTOS = new Set(TIPOS);
 const PING_MS = 20000; // the server's limit is far above one message every 20 s
 const PONG_MS = 10000; // no answer within this after a ping: the link is dead
 const ESPERA_BASE_MS = 500;
@@ -23,6 +21,7 @@ function nada() {}
 export class SgpLive {
   /**
    * @param token the session_token of POST /auth/login
+   * @param tipos the event types (tipos_evento of GET /pedidos/contrato); read from there when not given
    * @param base the service's origin ("https://sgp.example.com"); default: this page's
    * @param transporte "auto" (socket, then the stream if the socket cannot connect), "websocket" or "sse"
    * @param aoEvento(evento, repeticao) an order event; repeticao is true while missed ones are replayed
@@ -34,6 +33,7 @@ export class SgpLive {
    */
   constructor({
     token,
+    tipos = null,
     base = "",
     transporte = "auto",
     aoEvento = nada,
@@ -43,7 +43,7 @@ export class SgpLive {
     aoIndisponivel = nada,
     aoGuardar = nada,
   }) {
-    Object.assign(this, { token, transporte, aoEvento, aoSincronizar, aoEstado, aoRecusar, aoIndisponivel, aoGuardar });
+    Object.assign(this, { token, tipos, transporte, aoEvento, aoSincronizar, aoEstado, aoRecusar, aoIndisponivel, aoGuardar });
     this.base = new URL(base || location.origin);
     this.ligacao = null; // the WebSocket or EventSource in use
     this.ultimo = null;
@@ -134,6 +134,20 @@ export class SgpLive {
   // -- Server-Sent Events -----------------------------------------------------------------
 
   conectarSse() {
+    // A stream's events are named by type, and only named ones reach a listener: the types come
+    // from the server (GET /pedidos/contrato), read once, never from a copy kept here.
+    if (!this.tipos) {
+      const lendo = (this.ligacao = { close: nada }); // stands for the stream while the types are read
+      this.lerTipos().then(
+        () => {
+          if (this.ligacao !== lendo) return;
+          this.ligacao = null;
+          this.conectarSse();
+        },
+        (recusado) => this.perdida(lendo, recusado === true ? "recusado" : "nao_abriu", ""),
+      );
+      return;
+    }
     const url = new URL("/pedidos/stream", this.base);
     url.searchParams.set("token", this.token);
     if (this.ultimo !== null) url.searchParams.set("ultimo_evento_id", String(this.ultimo));
@@ -142,7 +156,7 @@ export class SgpLive {
       es.abriu = true;
       this.entrou();
     };
-    for (const tipo of [...TIPOS, "sincronizado"]) {
+    for (const tipo of [...this.tipos, "sincronizado"]) {
       es.addEventListener(tipo, (m) => {
         if (es === this.ligacao) this.mensagem(tipo, JSON.parse(m.data));
       });
@@ -154,6 +168,17 @@ export class SgpLive {
     // EventSource would reconnect by itself, at its own pace and from its Last-Event-ID; this
     // client reconnects itself instead, with backoff and jitter, from the id it kept.
     es.onerror = () => this.perdida(es, es.abriu ? "caiu" : "nao_abriu", "");
+  }
+
+  /** The event types, from the server; rejects with true when the token is refused. */
+  async lerTipos() {
+    const resposta = await fetch(new URL("/pedidos/contrato", this.base), {
+      headers: { Authorization: `Bearer ${this.token}` },
+      cache: "no-store",
+    });
+    if (resposta.status === 401) throw true;
+    if (!resposta.ok) throw false;
+    this.tipos = (await resposta.json()).tipos_evento;
   }
 
   // -- both -------------------------------------------------------------------------------
@@ -169,7 +194,8 @@ export class SgpLive {
       this.guardar(msg.ultimo_evento_id);
       this.aoEstado("conectado");
       this.aoSincronizar(msg);
-    } else if (EVENTOS.has(tipo)) {
+    } else if (Number.isInteger(msg.evento_id) && "pedido_id" in msg) {
+      // An order event, whatever its type: controls (connected, pong, error...) carry no pedido_id.
       if (this.ultimo !== null && msg.evento_id <= this.ultimo) return; // already seen
       this.guardar(msg.evento_id);
       this.aoEvento(msg, this.repetindo);

@@ -3,7 +3,7 @@
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..events import TIPOS
 from ..fields import Boolean, PreciseTimestamp, choice
@@ -85,7 +85,9 @@ class Webhook(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     url: str
-    tipos: list[str] | None = Field(validation_alias="tipos_lista", description="null: every event type")
+    tipos: list[str] | None = Field(
+        validation_alias=AliasChoices("tipos_lista", "tipos"), description="null: every event type"
+    )
     ativo: bool
     ultimo_evento_id: int = Field(description="its cursor: the last event delivered or passed over")
     falhando_desde: PreciseTimestamp | None

@@ -113,12 +113,12 @@ function aoIndisponivel(detalhe) {
 
 // -- orders -----------------------------------------------------------------------------
 
-let contratoCarregado = false;
+let contrato = null; // GET /pedidos/contrato: the status machine and the event types
 
 async function carregar() {
-  if (!contratoCarregado) {
-    aplicarContrato((await api("GET", "/pedidos/contrato")).dados);
-    contratoCarregado = true;
+  if (!contrato) {
+    contrato = (await api("GET", "/pedidos/contrato")).dados;
+    aplicarContrato(contrato);
   }
   const respostas = await Promise.all(
     COLUNAS.map(([status]) => api("GET", `/pedidos/?status=${status}&limit=${LIMITE_POR_COLUNA}`)),
@@ -218,7 +218,7 @@ async function iniciar() {
   // own id when that one is unknown, from another database, or too far behind to be worth it.
   const guardado = ultimoGuardado();
   const recente = guardado !== null && guardado <= ate && ate - guardado <= REPETICAO_MAXIMA;
-  conexao.abrir(recente ? guardado : ate);
+  conexao.abrir(recente ? guardado : ate, contrato.tipos_evento);
 }
 
 $("#form-login").addEventListener("submit", async (e) => {

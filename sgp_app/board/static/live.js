@@ -18,12 +18,13 @@ export class Conexao {
     this.live = null;
   }
 
-  /** Connect with the current session's token, resuming after ``desde``. */
-  abrir(desde) {
+  /** Connect with the current session's token, resuming after ``desde``; ``tipos``: the event types. */
+  abrir(desde, tipos) {
     if (this.live) this.live.fechar();
     this.live = new SgpLive({
       ...this.callbacks,
       token: sessao.token,
+      tipos,
       aoGuardar: (id) => localStorage.setItem(CHAVE_ULTIMO, String(id)),
     });
     this.live.abrir(desde);
