@@ -124,9 +124,10 @@ def init_app(app):
         return response
 
 
-def socket_event(event, conn, **fields):
+def socket_event(event, feed, **fields):
     """Log a socket's (or a stream's) open or close, with its request id and user (never its token)."""
-    usuario = conn.sessao.username if conn.sessao is not None else None
+    conn = feed.conn
+    usuario = feed.sessao.username if feed.sessao is not None else None
     log.info(
         "%s %s id=%s usuario=%s %s",
         conn.kind,

@@ -29,15 +29,15 @@ def get_health():
     realtime = {"ok": hub is not None and live_events_available()}
     if not realtime["ok"]:
         realtime["detail"] = NEEDS_GEVENT if hub else "This app was built without live events."
-    connections = hub.registry.snapshot() if hub else []
+    feeds = hub.registry.snapshot() if hub else []
     status = "ok" if database["ok"] and broker["ok"] and realtime["ok"] else ("degraded" if database["ok"] else "fail")
     body = {
         "status": status,
         "database": database,
         "broker": broker,
         "live_events": realtime,
-        "sockets": sum(c.kind == "socket" for c in connections),
-        "streams": sum(c.kind == "stream" for c in connections),
+        "sockets": sum(f.conn.kind == "socket" for f in feeds),
+        "streams": sum(f.conn.kind == "stream" for f in feeds),
         "webhooks": current_app.extensions["sgp_webhooks"].status(),
         "worker": os.getpid(),
     }

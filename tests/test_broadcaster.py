@@ -14,9 +14,10 @@ from sgp_app.extensions import db
 from sgp_app.models import Evento, Usuario, utcnow
 from sgp_app.pedidos import service
 from sgp_app.pedidos.schemas import validate
-from sgp_app.realtime import broadcaster as broadcaster_module
+from sgp_app.realtime import feed as feed_module
 from sgp_app.realtime import sse
 from sgp_app.realtime.brokers import Broker
+from sgp_app.realtime.feed import Feed
 from sgp_app.realtime.frames import json_text
 from sgp_app.realtime.registry import Registry
 from tests.live import TEST_SECRET, make_user
@@ -46,23 +47,28 @@ class FakeBroker(Broker):
 
 
 class FakeSessao:
+    username = "ana"
+
     def __init__(self, token_hash):
         self.token_hash = token_hash
 
 
 class FakeConn:
-    """What the registry and a replay need of a connection; records the event ids, the close and the
-    ``sincronizado`` it gets. ``on_wait`` runs before each replayed frame (a fault to inject)."""
+    """What a feed needs of a connection; records the event ids, the close and the ``sincronizado``
+    it gets. ``on_wait`` runs before each replayed frame (a fault to inject)."""
+
+    kind = "socket"
 
     def __init__(self, token_hash="t1", max_queue=256, framing=sse.WS):
         self.framing = framing
         self.frames = []
-        self.sessao = FakeSessao(token_hash)
+        self.token_hash = token_hash
         self.max_queue = max_queue
-        self.backlog = None
-        self.last_evento_id = None
         self.received = []
         self.closed = None
+        self.opened_at = 0.0
+        self.close_code = None
+        self.send_timeout = 1.0
         self.sincronizado = None
         self.on_wait = None
 
@@ -88,11 +94,27 @@ class FakeConn:
         self.received.append(json.loads(frame[frame.index(b"{") :])["evento_id"])
         return True
 
+    def send_json(self, message):
+        self.greetings = [*getattr(self, "greetings", []), (len(self.received), message)]
+
     def close(self, code, reason="", drop_pending=False):
         self.closed = self.closed or (code, reason)
 
+    def wait_written(self, timeout):
+        self.waited = timeout
+
+    def finish(self):
+        self.finished = True
+
     def drop_slow(self):
         self.close(1013, "lento")
+
+
+def feed_for(conn, app=None, authenticated=True):
+    """A real :class:`Feed` over a fake connection, authenticated with the connection's token hash."""
+    feed = Feed(hub(app) if app is not None else None, conn)
+    feed.sessao = FakeSessao(conn.token_hash) if authenticated else None
+    return feed
 
 
 @pytest.fixture
@@ -141,7 +163,7 @@ def revoke(app, *hashes):
 def subscribed(app, conn=None):
     """The broadcaster after start's first half (expected read, broker connected), with ``conn`` registered."""
     h = hub(app)
-    h.registry.add(conn or FakeConn())
+    h.registry.add(feed_for(conn or FakeConn()))
     h.broadcaster.subscribe()
     h.broker.messages.clear()
     h.broadcaster.step()  # the catch-up a new subscription asks for
@@ -196,7 +218,7 @@ def test_an_event_committed_while_the_broadcaster_subscribes_is_not_lost(hub_app
     racing = []
     broker.on_connect = lambda: racing.append(commit_order(hub_app))
     conn = FakeConn()
-    hub(hub_app).registry.add(conn)
+    hub(hub_app).registry.add(feed_for(conn))
     hub(hub_app).broadcaster.subscribe()
     broker.messages.clear()
     hub(hub_app).broadcaster.step()
@@ -240,7 +262,7 @@ def test_a_forged_far_future_id_is_dropped_after_the_next_look_at_the_log(hub_ap
 def test_a_revocation_closes_its_sockets_before_any_later_event_reaches_them(hub_app):
     revoked, other = FakeConn("t1"), FakeConn("t2")
     broadcaster = subscribed(hub_app, revoked)
-    hub(hub_app).registry.add(other)
+    hub(hub_app).registry.add(feed_for(other))
     revoke(hub_app, "t1")
     event = commit_order(hub_app)
     broker = hub(hub_app).broker
@@ -256,24 +278,25 @@ def test_a_revocation_closes_its_sockets_before_any_later_event_reaches_them(hub
 
 
 def replaying(app, monkeypatch, orders=6, page=2):
-    """A connection with a live token, registered and replaying, after ``orders`` committed orders."""
-    monkeypatch.setattr(broadcaster_module, "REPLAY_PAGE", page)
+    """A feed with a live token, registered and replaying, after ``orders`` committed orders."""
+    monkeypatch.setattr(feed_module, "REPLAY_PAGE", page)
     conn = FakeConn(live_token_hash(app))
+    feed = feed_for(conn, app)
     registry = hub(app).registry
-    registry.add(conn)
+    registry.add(feed)
     ids = [commit_order(app)["evento_id"] for _ in range(orders)]
-    assert registry.begin_replay(conn)
-    return conn, ids
+    assert registry.begin_replay(feed)
+    return feed, conn, ids
 
 
 def test_a_replay_sends_every_stored_event_page_by_page_then_sincronizado(hub_app, monkeypatch):
-    conn, ids = replaying(hub_app, monkeypatch, orders=5)
-    hub(hub_app).broadcaster.replay(conn, 0)
+    feed, conn, ids = replaying(hub_app, monkeypatch, orders=5)
+    feed.replay(0)
     assert conn.received == ids and conn.sincronizado == (ids[-1], True) and conn.closed is None
 
 
 def test_a_failed_replay_closes_1011_and_lets_no_newer_live_event_through(hub_app, monkeypatch):
-    conn, ids = replaying(hub_app, monkeypatch)
+    feed, conn, ids = replaying(hub_app, monkeypatch)
     registry = hub(hub_app).registry
     for live_id in (ids[-1] + 1, ids[-1] + 2):  # live events held while the replay runs
         registry.fan_out(live_id, frame_for(live_id))
@@ -286,7 +309,7 @@ def test_a_failed_replay_closes_1011_and_lets_no_newer_live_event_through(hub_ap
         return real_page(after, size)
 
     monkeypatch.setattr(events, "page", page_or_pool_timeout)
-    hub(hub_app).broadcaster.replay(conn, 0)
+    feed.replay(0)
     # The first page went out; nothing after it, neither stored nor live, and no sincronizado.
     assert conn.received == ids[:2] and conn.closed == (1011, "Erro interno") and conn.sincronizado is None
     registry.fan_out(ids[-1] + 3, frame_for(ids[-1] + 3))
@@ -294,7 +317,7 @@ def test_a_failed_replay_closes_1011_and_lets_no_newer_live_event_through(hub_ap
 
 
 def test_pruning_between_replay_pages_ends_the_replay_incomplete(hub_app, monkeypatch):
-    conn, ids = replaying(hub_app, monkeypatch)
+    feed, conn, ids = replaying(hub_app, monkeypatch)
     waits = []
 
     def prune_after_the_first_page():
@@ -305,28 +328,28 @@ def test_pruning_between_replay_pages_ends_the_replay_incomplete(hub_app, monkey
                 db.session.remove()
 
     conn.on_wait = prune_after_the_first_page
-    hub(hub_app).broadcaster.replay(conn, 0)
+    feed.replay(0)
     # Events 3..5 were pruned before the replay read them: it says so instead of skipping them.
     assert conn.received == ids[:2] and conn.sincronizado == (ids[-1], False)
 
 
 def test_a_replay_from_before_the_oldest_stored_event_is_incomplete_from_the_start(hub_app, monkeypatch):
-    conn, ids = replaying(hub_app, monkeypatch)
+    feed, conn, ids = replaying(hub_app, monkeypatch)
     with hub_app.app_context():
         events.prune(retention_days=30, retention_count=3)
-    hub(hub_app).broadcaster.replay(conn, 0)
+    feed.replay(0)
     assert conn.received == [] and conn.sincronizado == (ids[-1], False)
 
 
 def test_a_replay_sends_nothing_once_the_token_is_revoked_in_the_log(hub_app, monkeypatch):
     # The worker has not applied the revocation yet (its broadcaster never ran): the log says it.
-    conn, ids = replaying(hub_app, monkeypatch, orders=2)
+    feed, conn, ids = replaying(hub_app, monkeypatch, orders=2)
     with hub_app.app_context():
-        tokens.revoke(conn.sessao.token_hash)
-        events.record_revocation([conn.sessao.token_hash])
+        tokens.revoke(feed.sessao.token_hash)
+        events.record_revocation([feed.sessao.token_hash])
         db.session.commit()
     commit_order(hub_app)  # committed after the revocation
-    hub(hub_app).broadcaster.replay(conn, 0)
+    feed.replay(0)
     assert conn.received == [] and conn.closed == (1008, "Token inválido ou ausente") and conn.sincronizado is None
 
 
@@ -345,15 +368,16 @@ def test_prune_removes_a_prefix_of_the_log_even_when_older_entries_are_younger(h
 
 def test_live_events_during_a_replay_wait_and_go_out_once_after_it():
     registry, conn = Registry(), FakeConn()
-    registry.add(conn)
-    assert registry.begin_replay(conn)
-    assert not registry.begin_replay(conn)  # one replay at a time
+    feed = feed_for(conn)
+    registry.add(feed)
+    assert registry.begin_replay(feed)
+    assert not registry.begin_replay(feed)  # one replay at a time
     for evento_id in (5, 6, 7):
         registry.fan_out(evento_id, frame_for(evento_id))
     assert conn.received == []
     conn.received.extend([4, 5])  # what the replay itself sent from the log
-    sent, current = registry.end_replay(conn, last=5)
-    assert (sent, current) == (2, 7) and conn.received == [4, 5, 6, 7]
+    sent, current = registry.end_replay(feed, last=5)
+    assert (sent, current) == (2, 7) and conn.received == [4, 5, 6, 7] and feed.cursor == 7
     registry.fan_out(7, frame_for(7))  # a duplicate after the switch
     registry.fan_out(8, frame_for(8))
     assert conn.received == [4, 5, 6, 7, 8]
@@ -361,38 +385,37 @@ def test_live_events_during_a_replay_wait_and_go_out_once_after_it():
 
 def test_a_replay_that_falls_too_far_behind_the_live_events_is_closed_1013():
     registry, conn = Registry(), FakeConn(max_queue=3)
-    registry.add(conn)
-    registry.begin_replay(conn)
+    feed = feed_for(conn)
+    registry.add(feed)
+    registry.begin_replay(feed)
     for evento_id in range(1, 6):
         registry.fan_out(evento_id, frame_for(evento_id))
-    assert len(conn.backlog) == 3 and conn.closed == (1013, "lento")
+    assert len(feed.backlog) == 3 and conn.closed == (1013, "lento")
 
 
 def test_a_token_revoked_between_lookup_and_registration_is_refused():
     registry, conn, other = Registry(), FakeConn(), FakeConn("t2")
-    sessao = conn.sessao
-    conn.sessao = None  # looked up, not registered yet
-    registry.add(conn)
-    registry.add(other)
+    feed, other_feed = feed_for(conn, authenticated=False), feed_for(other, authenticated=False)
+    registry.add(feed)  # looked up, not authenticated yet
+    registry.add(other_feed)
     registry.close_tokens(["t1"], 1008, "Token inválido ou ausente")  # the revocation is applied meanwhile
-    assert registry.authenticate(conn, sessao) is False
-    assert conn.sessao is None and registry.fan_out(1, frame_for(1)) == 1 and conn.received == []
-    assert registry.authenticate(other, FakeSessao("t2")) is True
+    assert registry.authenticate(feed, FakeSessao("t1")) is False
+    assert registry.authenticate(other_feed, FakeSessao("t2")) is True
+    assert feed.sessao is None and registry.fan_out(1, frame_for(1)) == 1 and conn.received == []
 
 
 def test_a_revocation_applied_after_registration_closes_the_connection():
     registry, conn = Registry(), FakeConn()
-    sessao, conn.sessao = conn.sessao, None
-    registry.add(conn)
-    assert registry.authenticate(conn, sessao)
+    feed = feed_for(conn, authenticated=False)
+    registry.add(feed)
+    assert registry.authenticate(feed, FakeSessao("t1"))
     assert registry.close_tokens(["t1"], 1008, "Token inválido ou ausente") == 1
     assert conn.closed == (1008, "Token inválido ou ausente")
 
 
 def test_unauthenticated_connections_get_no_events():
     registry, conn = Registry(), FakeConn()
-    conn.sessao = None
-    registry.add(conn)
+    registry.add(feed_for(conn, authenticated=False))
     assert registry.fan_out(1, frame_for(1)) == 0 and conn.received == []
 
 
@@ -403,7 +426,7 @@ def frame_for(evento_id):
 def test_each_connection_gets_the_framing_of_its_kind_from_one_set_of_frames():
     registry, socket, stream = Registry(), FakeConn(), FakeConn(framing=sse.SSE)
     for conn in (socket, stream):
-        registry.add(conn)
+        registry.add(feed_for(conn))
     frames = frame_for(9)
     assert registry.fan_out(9, frames) == 2
     assert socket.frames[0] is frames[sse.WS] and stream.frames[0] is frames[sse.SSE]

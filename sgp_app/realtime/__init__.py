@@ -3,11 +3,10 @@
 import threading
 import time
 
-import gevent
 from flask import current_app
 
-from .. import logs, signals
-from ..extensions import db, sock
+from .. import signals
+from ..extensions import sock
 from .adapter import NoReader
 from .broadcaster import Broadcaster
 from .brokers import get_broker
@@ -31,6 +30,7 @@ class Hub:
 
     def __init__(self, app, broker=None):
         config = app.config
+        self.app = app
         self.registry = Registry()
         self.broker = broker or get_broker(
             config["SGP_BROKER_URL"], prefix=config["SGP_BROKER_CHANNEL_PREFIX"], max_queue=config["SGP_BROKER_QUEUE"]
@@ -56,21 +56,6 @@ class Hub:
                 self.broadcaster.start()
                 self.janitor.start()
                 self.started = True
-
-    def replay(self, conn, ultimo_evento_id):
-        """Replay stored events to ``conn`` in a greenlet of its own: its reader goes on meanwhile (pings)."""
-        return gevent.spawn(self.broadcaster.replay, conn, ultimo_evento_id)
-
-    def release(self, conn, replay=None):
-        """A socket's or stream's handler is done: forget it, stop its replay, log it, let its last frames go."""
-        self.registry.remove(conn)
-        if replay is not None:
-            replay.kill(block=False)
-        seconds = round(time.monotonic() - conn.opened_at, 1)
-        logs.socket_event("close", conn, close_code=conn.close_code or "-", seconds=seconds)
-        db.session.remove()
-        conn.wait_written(conn.send_timeout)
-        conn.finish()
 
     def going_away(self):
         """Close every socket (and stream) with 1001: the server is restarting; clients reconnect and resume."""

@@ -13,15 +13,13 @@ import threading
 import time
 
 from .. import events
-from ..auth import tokens
 from ..extensions import db
-from ..metrics import EVENTS_BROADCAST, EVENTS_PUBLISHED, LIVE_DELIVERIES, REPLAYED_DELIVERIES, observe_delivery
-from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, json_text
+from ..metrics import EVENTS_BROADCAST, EVENTS_PUBLISHED, LIVE_DELIVERIES, observe_delivery
+from .frames import BAD_TOKEN, CLOSE_POLICY, json_text
 from .sse import event_frames
 
 log = logging.getLogger(__name__)
 
-REPLAY_PAGE = 500
 CATCH_UP_PAGE = 1000
 MALFORMED_LOG_EVERY = 60.0  # seconds between log lines about malformed broker messages
 
@@ -190,68 +188,3 @@ class Broadcaster:
             for i in forged:
                 del self._held[i]
         self._apply_held()
-
-    # -- replay ---------------------------------------------------------------
-
-    def replay(self, conn, ultimo_evento_id):
-        """Replay stored events after ``ultimo_evento_id``, then ``sincronizado``, then live.
-
-        The caller has begun the replay (:meth:`Registry.begin_replay`), so live events wait
-        in the connection's backlog meanwhile; the registry switches it to live in one locked
-        step. Runs in a greenlet of its own, so the socket's reader keeps answering pings.
-
-        Each page is checked on its own (:class:`~sgp_app.events.Page`): a range the pruner took
-        meanwhile ends the replay with ``completo: false`` at the newest position, as a resume from
-        too long ago does. A page that cannot be read (the database down, the pool exhausted)
-        closes the connection with 1011 and drops the held live events: nothing newer than what
-        was replayed reaches the client, which resumes from there on its next connection. The
-        token is checked against the log page by page too, so a revocation this worker has not
-        applied yet stops the replay before any event committed after it.
-        """
-        try:
-            with self.app.app_context():
-                try:
-                    last, completo = self._replay(conn, ultimo_evento_id)
-                finally:
-                    db.session.remove()
-        except Exception:
-            log.exception("replay failed")
-            self.registry.abort_replay(conn, CLOSE_SERVER_ERROR, "Erro interno")
-            return
-        if last is None:  # the token was revoked (or the connection closed: then this closes nothing)
-            self.registry.abort_replay(conn, CLOSE_POLICY, BAD_TOKEN)
-            return
-        sent, current = self.registry.end_replay(conn, last)
-        LIVE_DELIVERIES.inc(sent)
-        conn.send_sincronizado(current, completo)
-
-    def _replay(self, conn, after):
-        """Send the stored events after ``after``: ``(last position covered, completo)``, or ``(None, False)``
-        when the connection's token was revoked or the connection closed."""
-        last, newest = after, events.newest_id()
-        if after > newest:
-            return newest, False  # beyond the log: the client names ids this log never wrote
-        while True:
-            if conn.closing:
-                return None, False
-            try:
-                page = events.page(last, REPLAY_PAGE)
-                revoked = conn.sessao is None or tokens.revoked(conn.sessao.token_hash)
-                frames = [
-                    conn.event_frame(row.id, row.tipo, json_text(row.to_message()).encode()) for row in page.eventos
-                ]
-                newest = events.newest_id() if not page.complete else None
-            finally:
-                db.session.rollback()  # hold no transaction while waiting for the client
-            if revoked:
-                return None, False
-            if not page.complete:
-                log.info("replay from %d: entries %d..%d were pruned meanwhile", after, *page.missing)
-                return newest, False
-            for frame in frames:
-                if not conn.wait_for_room() or not conn.send_frame(frame):
-                    return None, False
-                REPLAYED_DELIVERIES.inc()
-            last = page.upper
-            if page.upper - page.after < REPLAY_PAGE:
-                return last, True

@@ -61,10 +61,6 @@ class Connection:
         self.max_queue_bytes = max_queue_bytes
         self.send_timeout = send_timeout
         self.opened_at = time.monotonic()
-        self.sessao = None
-        # Owned by the Registry, under its lock: the replay-to-live switch (see Registry).
-        self.last_evento_id = None  # newest event sent; later ones only
-        self.backlog = None  # a list while stored events are replayed: live ones wait in it
         self.closing = False  # a close frame is queued or sent: nothing more goes out
         self.close_code = None
         self.awaiting_pong = False
@@ -74,10 +70,6 @@ class Connection:
         self._in_flight = None  # the unsent rest of the frame the writer is in the middle of
         self._writer = None  # the writer greenlet, while a client is behind
         self._abort_timer = None
-
-    @property
-    def authenticated(self):
-        return self.sessao is not None
 
     @property
     def behind(self):
@@ -101,7 +93,7 @@ class Connection:
         return text_frame(payload)
 
     def send_sincronizado(self, ultimo_evento_id, completo):
-        """The end of a replay (see :meth:`~sgp_app.realtime.broadcaster.Broadcaster.replay`)."""
+        """The end of a replay (see :meth:`~sgp_app.realtime.feed.Feed.replay`)."""
         return self.send_json({"type": "sincronizado", "ultimo_evento_id": ultimo_evento_id, "completo": completo})
 
     def _write(self, frame, bounded=True):

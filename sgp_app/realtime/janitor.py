@@ -57,23 +57,24 @@ class Janitor:
         """Close unauthenticated sockets past the auth timeout and sockets whose token expired."""
         now_mono, now = time.monotonic(), utcnow()
         self.registry.close_where(
-            lambda c: c.sessao is None and now_mono - c.opened_at >= self.auth_timeout,
+            lambda f: f.sessao is None and now_mono - f.conn.opened_at >= self.auth_timeout,
             CLOSE_POLICY,
             "Tempo para autenticação esgotado",
         )
         self.registry.close_where(
-            lambda c: c.sessao is not None and c.sessao.expira_em <= now, CLOSE_POLICY, "Token expirado"
+            lambda f: f.sessao is not None and f.sessao.expira_em <= now, CLOSE_POLICY, "Token expirado"
         )
 
     def heartbeat(self):
         """A comment line on every stream: proxies keep it open, and a dead peer's writes fail."""
-        for conn in self.registry.snapshot():
-            if conn.framing == SSE:
-                conn.ping()
+        for feed in self.registry.snapshot():
+            if feed.conn.framing == SSE:
+                feed.conn.ping()
 
     def ping_all(self):
         """Send every socket a protocol ping; close those that never answered the last one."""
-        silent = [conn for conn in self.registry.snapshot() if conn.framing == WS and not conn.ping()]
+        conns = [feed.conn for feed in self.registry.snapshot()]
+        silent = [conn for conn in conns if conn.framing == WS and not conn.ping()]
         for conn in silent:
             conn.close(CLOSE_TRY_AGAIN_LATER, "Sem resposta ao ping")
             conn.abort()  # a silent peer will not read our close frame either
@@ -82,7 +83,7 @@ class Janitor:
 
     def close_revoked(self):
         """Close sockets whose token was revoked (a safety net if the broker lost the notice)."""
-        hashes = {c.sessao.token_hash for c in self.registry.snapshot() if c.sessao is not None}
+        hashes = {f.sessao.token_hash for f in self.registry.snapshot() if f.sessao is not None}
         revoked = set()
         chunk = sorted(hashes)
         for i in range(0, len(chunk), 500):

@@ -12,12 +12,12 @@ import time
 from flask import current_app, request
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 
-from .. import logs
 from ..auth import bearer_token, tokens
 from ..extensions import db
 from ..models import utcnow
 from .adapter import hand_back, take_over
 from .connection import RECV_BYTES, Connection
+from .feed import Feed
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN_LATER, pong_frame
 from .handshake import BAD_ULTIMO, parse_ultimo
 
@@ -58,9 +58,9 @@ class Session:
         self.ws = ws
         self.protocol, sock = take_over(ws)
         self.conn = hub.connection(Connection, sock)
+        self.feed = Feed(hub, self.conn)
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo = None
-        self.replay = None  # the greenlet replaying stored events, while it runs
         self.max_connections = config["SGP_WS_MAX_CONNECTIONS"]
         self.max_message = config["SGP_WS_MAX_MESSAGE"]
         self.rate = RateLimit(config["SGP_WS_RATE_LIMIT"], config["SGP_WS_RATE_BURST"])
@@ -69,13 +69,11 @@ class Session:
 
     def run(self):
         conn = self.conn
-        registry = self.hub.registry
-        if len(registry) >= self.max_connections:
+        if len(self.hub.registry) >= self.max_connections:
             conn.close(CLOSE_TRY_AGAIN_LATER, "Servidor cheio; tente novamente mais tarde")
             self._drain_until_closed()
             return
-        registry.add(conn)
-        logs.socket_event("open", conn)
+        self.feed.join()
         try:
             raw_ultimo = request.args.get("ultimo_evento_id")
             self.pending_ultimo = parse_ultimo(raw_ultimo)
@@ -102,7 +100,7 @@ class Session:
             log.exception("socket handler failed")
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
-            self.hub.release(conn, self.replay)  # after our close frame, or the echo of the client's
+            self.feed.leave()  # after our close frame, or the echo of the client's
             hand_back(self.ws)
 
     def _read_loop(self):
@@ -155,24 +153,13 @@ class Session:
             self.conn.close(CLOSE_POLICY, BAD_TOKEN)
             return False
         ultimo, self.pending_ultimo = self.pending_ultimo, None
-        registry = self.hub.registry
-        # Hold live events before the first one can reach this socket, if a replay is to come.
-        replaying = ultimo is not None and registry.begin_replay(self.conn)
-        if not registry.authenticate(self.conn, sessao):  # revoked since it was looked up
-            registry.abort_replay(self.conn, CLOSE_POLICY, BAD_TOKEN)
-            return False
-        if announce:
-            self.conn.send_json({"type": "authenticated", "message": "Autenticação realizada com sucesso"})
-        if replaying:
-            self.replay = self.hub.replay(self.conn, ultimo)
-        return True
+        greeting = {"type": "authenticated", "message": "Autenticação realizada com sucesso"} if announce else None
+        return self.feed.subscribe(sessao, ultimo, greeting)
 
     def resume(self, ultimo):
         """Replay in a greenlet of its own: meanwhile this one goes on reading (pongs, pings)."""
-        if not self.hub.registry.begin_replay(self.conn):
+        if not self.feed.resume(ultimo):
             self.error("resume_in_progress", "Uma retomada já está em andamento; aguarde o sincronizado")
-            return
-        self.replay = self.hub.replay(self.conn, ultimo)
 
     def error(self, code, message):
         self.conn.send_json({"type": "error", "code": code, "message": message})
@@ -210,7 +197,7 @@ class Session:
             ultimo = parse_ultimo(message.get("ultimo_evento_id"))
             if ultimo is None:
                 self.error("invalid_message", BAD_ULTIMO)
-            elif not self.conn.authenticated:
+            elif not self.feed.authenticated:
                 self.pending_ultimo = ultimo
                 self.error("not_authenticated", "Autentique-se antes de retomar")
             else:

@@ -13,12 +13,12 @@ import logging
 
 from flask import Response, current_app, request
 
-from .. import logs
 from ..auth import bearer_token, tokens
 from ..errors import ApiError, ValidationError
 from ..extensions import db
 from .connection import RECV_BYTES, StreamConnection
-from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR
+from .feed import Feed
+from .frames import CLOSE_SERVER_ERROR
 from .handshake import check_origin, live_events_available, parse_ultimo, realtime_unavailable
 from .sse import response_head
 
@@ -86,30 +86,23 @@ class StreamResponse(Response):
 
 
 class Stream:
-    """One stream's life, in the request's greenlet: register, replay if asked, wait for the client to go."""
+    """One stream's life, in the request's greenlet: subscribe (replaying if asked), wait for the client to go."""
 
     def __init__(self, hub, conn, sessao, ultimo):
-        self.hub, self.conn, self.sessao, self.ultimo = hub, conn, sessao, ultimo
-        self.replay = None
+        self.conn, self.sessao, self.ultimo = conn, sessao, ultimo
+        self.feed = Feed(hub, conn)
 
     def run(self, head):
-        conn, registry = self.conn, self.hub.registry
-        conn.send_frame(head)  # before the connection is registered: no event can come first
-        registry.add(conn)
+        conn = self.conn
+        conn.send_frame(head)  # before the feed is registered: no event can come first
         try:
-            # Hold live events before the first one can reach this stream, if a replay is to come.
-            replaying = self.ultimo is not None and registry.begin_replay(conn)
-            if not registry.authenticate(conn, self.sessao):  # revoked since it was looked up
-                registry.abort_replay(conn, CLOSE_POLICY, BAD_TOKEN)
-            elif replaying:
-                self.replay = self.hub.replay(conn, self.ultimo)
-            logs.socket_event("open", conn)
+            self.feed.join(self.sessao, self.ultimo)
             self._read_until_closed()
         except Exception:
             log.exception("stream handler failed")
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
-            self.hub.release(conn, self.replay)
+            self.feed.leave()
 
     def _read_until_closed(self):
         """A stream's client sends nothing more; its socket ends when it leaves or when we end it."""
