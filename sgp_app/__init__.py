@@ -1,6 +1,8 @@
 """SGP: orders for small production shops, with live events on ``/ws/pedidos``."""
 
 import os
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,10 +14,13 @@ from .docs import bp as docs_bp
 from .extensions import limiter
 from .http import ChunkedBodyLimit, IdConverter, JSONProvider, refuse_marked_bodies
 from .pedidos import bp as pedidos_bp
+from .realtime.brokers import Broker
 from .usuarios import bp as usuarios_bp
 
 
-def create_app(test_config=None, *, broker=None, live_events=True):
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, broker: Broker | None = None, live_events: bool = True
+) -> Flask:
     """Build the application.
 
     Settings come from :data:`sgp_app.config.DEFAULTS`, then ``instance/config.py``,
@@ -46,11 +51,11 @@ def create_app(test_config=None, *, broker=None, live_events=True):
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})["hide_parameters"] = True
     _limiter_storage(app.config)
     app.json = JSONProvider(app)
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["SGP_MAX_BODY_BYTES"])
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["SGP_MAX_BODY_BYTES"])  # type: ignore[method-assign]
     if app.config["SGP_TRUSTED_PROXIES"]:
         # The client's address and scheme as the proxies in front saw them (login limits, logs).
         proxies = app.config["SGP_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     logs.init_app(app)
     metrics.init_app(app)
@@ -74,7 +79,7 @@ def create_app(test_config=None, *, broker=None, live_events=True):
     return app
 
 
-def _limiter_storage(config):
+def _limiter_storage(config: MutableMapping[str, Any]) -> None:
     """Share login limits through Redis when the Redis broker is configured; else per worker."""
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     broker = config["SGP_BROKER_URL"]

@@ -1,7 +1,7 @@
 """Flask CLI commands: ``init-db``, ``create-user``, ``prune-eventos``."""
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from .validation import parse
 
 @click.command("init-db")
 @with_appcontext
-def init_db_command():
+def init_db_command() -> None:
     """Create the tables, or upgrade them to the newest schema (safe to run again)."""
     click.echo(f"Banco de dados pronto (revisão {schema.prepare()}).")
 
@@ -27,13 +27,14 @@ def init_db_command():
 @click.argument("username")
 @click.option("--password", required=True, help="The user's password.")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
-def create_user_command(username, password, admin):
+def create_user_command(username: str, password: str, admin: bool) -> None:
     """Add a user who can log in (the same rules as ``POST /usuarios``)."""
     try:
         novo = parse(UsuarioCreate, {"username": username, "password": password, "is_admin": admin})
     except ValidationError as exc:
         names = {"username": "USERNAME", "password": "--password"}
-        raise click.UsageError("; ".join(f"{names.get(k, k)}: {m}" for k, m in exc.fields.items())) from None
+        problems = (exc.fields or {}).items()
+        raise click.UsageError("; ".join(f"{names.get(k, k)}: {m}" for k, m in problems)) from None
     if schema.revision() is None:  # the flask command migrates nothing by itself
         raise click.ClickException(
             "The database has no tables yet: start the service once, or run `flask --app sgp_app init-db`."
@@ -49,14 +50,14 @@ def create_user_command(username, password, admin):
 
 @click.command("prune-eventos")
 @with_appcontext
-def prune_eventos_command():
+def prune_eventos_command() -> None:
     """Delete stored events past the retention settings (the service also does this by itself)."""
     config = current_app.config
     removed = events.prune(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
     click.echo(f"{removed} evento(s) removido(s).")
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(prune_eventos_command)

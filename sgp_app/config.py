@@ -3,6 +3,8 @@
 import os
 import re
 import secrets
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 DEFAULTS = {
     "SGP_DATABASE_URL": None,  # None: a SQLite file in the instance folder
@@ -47,7 +49,7 @@ DEFAULTS = {
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
-def load_environment(config):
+def load_environment(config: MutableMapping[str, Any]) -> None:
     """Override ``config`` with every ``SGP_*`` variable set in the environment.
 
     Values are converted to the type of the setting's default, so
@@ -63,17 +65,17 @@ def load_environment(config):
             raise RuntimeError(f"{name}={raw!r} is not a valid {type(default).__name__}") from None
 
 
-def _convert(raw, default):
+def _convert(raw: str, default: object) -> object:
     if default is None:
         return raw
     if isinstance(default, bool):  # bool("0") would be True
         if raw.strip().lower() not in TRUE | FALSE:
             raise ValueError(raw)
         return raw.strip().lower() in TRUE
-    return type(default)(raw)
+    return type(default)(raw)  # type: ignore[call-arg]  # int, float or str, as the default
 
 
-def instance_secret_key(instance_path):
+def instance_secret_key(instance_path: str) -> str:
     """Return the key kept in ``instance/secret_key``, creating it on first use.
 
     ``O_EXCL`` makes the first worker's key win when several start at once.
@@ -119,7 +121,7 @@ POSITIVE = (
 ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
 
 
-def check(config):
+def check(config: Mapping[str, Any]) -> None:
     """Refuse to start with an unsafe or impossible configuration; the message names the setting."""
     problems = [f"{name} must be positive (got {config[name]!r})" for name in POSITIVE if not config[name] > 0]
     if config["SGP_TRUSTED_PROXIES"] < 0:
@@ -136,6 +138,6 @@ def check(config):
         raise RuntimeError("Unsafe configuration: " + "; ".join(problems))
 
 
-def allowed_origins(config):
+def allowed_origins(config: Mapping[str, Any]) -> set[str]:
     """The set of extra origins from ``SGP_ALLOWED_ORIGINS`` (``{"*"}`` allows all)."""
     return {o.strip().rstrip("/") for o in config["SGP_ALLOWED_ORIGINS"].split(",") if o.strip()}

@@ -1,11 +1,12 @@
 """The one JSON error shape, and the handlers that make every error use it."""
 
 import logging
+from collections.abc import Mapping
 from typing import Annotated
 
-from flask import jsonify, request
+from flask import Flask, Response, jsonify, request
 from pydantic import BaseModel, WithJsonSchema
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .logs import request_id
 
@@ -41,7 +42,14 @@ class ApiError(Exception):
     :param headers: extra response headers.
     """
 
-    def __init__(self, status, message, code=None, fields=None, headers=None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -51,7 +59,7 @@ class ApiError(Exception):
 
 
 class ValidationError(ApiError):
-    def __init__(self, fields, message="Dados inválidos"):
+    def __init__(self, fields: dict[str, str], message: str = "Dados inválidos") -> None:
         super().__init__(422, message, fields=fields)
 
 
@@ -70,7 +78,13 @@ class Error(BaseModel):
     error: Problem
 
 
-def error_response(status, message, code=None, fields=None, headers=None):
+def error_response(
+    status: int,
+    message: str,
+    code: str | None = None,
+    fields: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     body = Error(error=Problem(code=code or CODES.get(status, "error"), message=message, fields=fields or None))
     response = jsonify(body.model_dump(exclude_none=True))
     response.status_code = status
@@ -92,22 +106,23 @@ MESSAGES = {
 }
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def handle_api_error(error):
+    def handle_api_error(error: ApiError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
         return error_response(error.status, error.message, error.code, error.fields, {**headers, **error.headers})
 
     @app.errorhandler(HTTPException)
-    def handle_http_exception(error):
+    def handle_http_exception(error: HTTPException) -> Response:
         headers = {}
-        if error.code == 405 and error.valid_methods:
+        code = error.code or 500
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        message = MESSAGES.get(error.code) or error.name
-        return error_response(error.code, message, headers=headers)
+        message = MESSAGES.get(code) or error.name
+        return error_response(code, message, headers=headers)
 
     @app.errorhandler(Exception)
-    def handle_unexpected(error):
+    def handle_unexpected(error: Exception) -> Response:
         # Internal details go to the log, never to the client; and no request data goes to the
         # log: the request id, the route, the exception (the engine hides statement parameters).
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"

@@ -9,10 +9,15 @@ revocations. After commit the entries are announced on :mod:`sgp_app.signals`; a
 them unheard.
 """
 
+from __future__ import annotations
+
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
+from blinker import NamedSignal
 from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy import event as sa_event
@@ -21,7 +26,10 @@ from sqlalchemy.orm import Session
 from . import signals
 from .db import current_value, next_value
 from .extensions import db
-from .models import Evento, Revogacao, utcnow
+from .models import Evento, Pedido, Revogacao, utcnow
+
+if TYPE_CHECKING:
+    from .auth.tokens import Sessao
 
 PENDING = "sgp_log_pendente"
 
@@ -32,7 +40,7 @@ TIPOS = (PEDIDO_CRIADO, PEDIDO_ATUALIZADO, PEDIDO_CANCELADO)
 TOKENS_REVOGADOS = "tokens_revogados"
 
 
-def record(tipo, pedido, autor=None):
+def record(tipo: str, pedido: Pedido, autor: Sessao | None = None) -> Evento:
     """Write the evento for ``pedido``'s change into the current transaction.
 
     :param autor: the :class:`~sgp_app.auth.tokens.Sessao` of the user who made the change, or
@@ -54,7 +62,7 @@ def record(tipo, pedido, autor=None):
     return evento
 
 
-def record_revocation(token_hashes):
+def record_revocation(token_hashes: list[str]) -> Revogacao | None:
     """Write the revocation of these tokens into the current transaction (which revokes them)."""
     if not token_hashes:
         return None
@@ -64,27 +72,28 @@ def record_revocation(token_hashes):
     return revogacao
 
 
-def _pending():
+def _pending() -> list[tuple[NamedSignal, dict[str, Any]]]:
     return db.session.info.setdefault(PENDING, [])
 
 
-def newest_id():
+def newest_id() -> int:
     """The id of the newest entry written (``X-Ultimo-Evento-Id``)."""
     return current_value("evento")
 
 
-def eventos_after(after_id, limit):
+def eventos_after(after_id: int, limit: int) -> Sequence[Evento]:
     """Stored order events with ``id > after_id``, oldest first, at most ``limit``."""
     return db.session.scalars(select(Evento).where(Evento.id > after_id).order_by(Evento.id).limit(limit)).all()
 
 
-def entries_after(after_id, limit):
+def entries_after(after_id: int, limit: int) -> list[dict[str, Any]]:
     """Every stored entry (order events and revocations) with ``id > after_id``, as broker messages."""
     eventos = eventos_after(after_id, limit)
     revogacoes = db.session.scalars(
         select(Revogacao).where(Revogacao.id > after_id).order_by(Revogacao.id).limit(limit)
     ).all()
-    return sorted((row.to_message() for row in (*eventos, *revogacoes)), key=lambda m: m["evento_id"])[:limit]
+    messages = [row.to_message() for row in eventos] + [row.to_message() for row in revogacoes]
+    return sorted(messages, key=lambda m: m["evento_id"])[:limit]
 
 
 @dataclass(frozen=True)
@@ -98,22 +107,22 @@ class Page:
 
     after: int  # the range is (after, upper]
     upper: int
-    eventos: list  # the order events in the range, oldest first (model rows)
-    revogacoes: list  # the revocations in the range, oldest first (model rows)
+    eventos: Sequence[Evento]  # the order events in the range, oldest first
+    revogacoes: Sequence[Revogacao]  # the revocations in the range, oldest first
 
     @property
-    def missing(self):
+    def missing(self) -> tuple[int, int] | None:
         """Positions in the range no longer stored (pruned), as ``(first, last)``, or ``None``."""
-        present = {row.id for row in (*self.eventos, *self.revogacoes)}
+        present = {row.id for row in self.eventos} | {row.id for row in self.revogacoes}
         gone = [i for i in range(self.after + 1, self.upper + 1) if i not in present]
         return (gone[0], gone[-1]) if gone else None
 
     @property
-    def complete(self):
+    def complete(self) -> bool:
         return len(self.eventos) + len(self.revogacoes) == self.upper - self.after
 
 
-def page(after_id, size):
+def page(after_id: int, size: int) -> Page:
     """The log's entries at positions ``(after_id, after_id + size]``, up to the newest committed.
 
     The newest position is read first: every entry up to it is committed, so an entry absent
@@ -122,20 +131,21 @@ def page(after_id, size):
     upper = min(newest_id(), after_id + size)
     if upper <= after_id:
         return Page(after_id, after_id, [], [])
-    rows = [
-        db.session.scalars(select(model).where(model.id > after_id, model.id <= upper).order_by(model.id)).all()
-        for model in (Evento, Revogacao)
-    ]
-    return Page(after_id, upper, *rows)
+    in_range = (Evento.id > after_id, Evento.id <= upper)
+    eventos = db.session.scalars(select(Evento).where(*in_range).order_by(Evento.id)).all()
+    revogacoes = db.session.scalars(
+        select(Revogacao).where(Revogacao.id > after_id, Revogacao.id <= upper).order_by(Revogacao.id)
+    ).all()
+    return Page(after_id, upper, eventos, revogacoes)
 
 
-def first_stored_after(after_id):
+def first_stored_after(after_id: int) -> int | None:
     """The position of the oldest entry still stored after ``after_id``, or ``None``."""
     ids = [db.session.scalar(select(func.min(model.id)).where(model.id > after_id)) for model in (Evento, Revogacao)]
     return min((i for i in ids if i is not None), default=None)
 
 
-def prune(retention_days, retention_count):
+def prune(retention_days: float, retention_count: int) -> int:
     """Delete entries older than ``retention_days`` or beyond the newest ``retention_count``.
 
     Always a prefix of the log (every entry up to one position): a reader that finds the entry
@@ -149,17 +159,17 @@ def prune(retention_days, retention_count):
     removed = 0
     if upto > 0:
         for model in (Evento, Revogacao):
-            removed += db.session.execute(delete(model).where(model.id <= upto)).rowcount
+            removed += db.session.execute(delete(model).where(model.id <= upto)).rowcount  # type: ignore[attr-defined]
     db.session.commit()
     return removed
 
 
 @sa_event.listens_for(Session, "after_commit")
-def _after_commit(session):
+def _after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     for signal in (signals.tokens_revoked, signals.eventos_committed):
         messages = [message for sent_on, message in pending if sent_on is signal]
         if messages:
@@ -167,5 +177,5 @@ def _after_commit(session):
 
 
 @sa_event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
+def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)

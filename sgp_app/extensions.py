@@ -1,5 +1,9 @@
 """Unbound extension objects, bound to the app in :func:`sgp_app.create_app`."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -24,6 +28,11 @@ class Base(DeclarativeBase):
 
 # Request-scoped sessions: objects stay readable after commit without a reload.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+# The models' base: Flask-SQLAlchemy's db.Model (Base with its mixins), which a type checker sees as Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 sock = Sock()
 migrate = Migrate()
 # Limits are declared on the routes; nothing is limited by default.

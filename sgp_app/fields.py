@@ -8,10 +8,13 @@ than what the server does.
 
 import math
 import re
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
+from annotated_types import GroupedMetadata
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from .http import storable_text
@@ -31,7 +34,7 @@ NOT_BLANK = r"\S"  # at least one character that is not whitespace
 # -- checks (raise ValueError with the message for people) -----------------------------------
 
 
-def money(value):
+def money(value: object) -> Decimal:
     """A non-negative amount with at most two decimals, from a string or a number."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError('Deve ser um valor em texto ou número, como "150.00"')
@@ -54,10 +57,10 @@ def money(value):
     return abs(amount.quantize(CENT))  # abs: "-0" is 0.00, not -0.00
 
 
-def text(max_length, required=False):
+def text(max_length: int, required: bool = False) -> Callable[[object], str]:
     """Text of at most ``max_length`` characters as sent, kept trimmed; ``required``: not blank."""
 
-    def check(value):
+    def check(value: object) -> str:
         if not isinstance(value, str):
             raise ValueError("Deve ser texto")
         if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
@@ -74,7 +77,7 @@ def text(max_length, required=False):
     return check
 
 
-def iso_date(value):
+def iso_date(value: object) -> date:
     """A calendar date written ``AAAA-MM-DD`` (RFC 3339's full-date), nothing else."""
     if not isinstance(value, str):
         raise ValueError("Deve ser uma data AAAA-MM-DD")
@@ -86,17 +89,17 @@ def iso_date(value):
         raise ValueError("Data inválida; use AAAA-MM-DD") from None
 
 
-def choice(options):
-    def check(value):
-        if value not in options:
+def choice(options: Collection[str]) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if not isinstance(value, str) or value not in options:
             raise ValueError("Deve ser um de: " + ", ".join(options))
         return value
 
     return check
 
 
-def whole_number(minimum, maximum):
-    def check(value):
+def whole_number(minimum: int, maximum: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("Deve ser um número inteiro")
         if value < minimum:
@@ -108,10 +111,10 @@ def whole_number(minimum, maximum):
     return check
 
 
-def query_integer(minimum, maximum):
+def query_integer(minimum: int, maximum: int) -> Callable[[object], int]:
     """A whole number from a query string, written with ASCII digits only."""
 
-    def check(value):
+    def check(value: object) -> int:
         if not isinstance(value, str) or not INTEGER_TEXT.fullmatch(value):
             raise ValueError("Deve ser um número inteiro")
         number = int(value)
@@ -122,17 +125,17 @@ def query_integer(minimum, maximum):
     return check
 
 
-def boolean(value):
+def boolean(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError("Deve ser true ou false")
     return value
 
 
-def optional(check):
+def optional(check: Callable[[object], Any]) -> Callable[[object], Any]:
     return lambda value: None if value is None else check(value)
 
 
-def nullable(schema):
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "nullable": True}
 
 
@@ -148,40 +151,63 @@ MONEY_IN_SCHEMA = {
 MONEY_OUT_SCHEMA = {"type": "string", "pattern": r"^[0-9]{1,10}\.[0-9]{2}$", "example": "325.00"}
 DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 
-Money = Annotated[Decimal, BeforeValidator(money), WithJsonSchema(MONEY_IN_SCHEMA, mode="validation")]
-OptionalMoney = Annotated[
-    Decimal | None, BeforeValidator(optional(money)), WithJsonSchema(nullable(MONEY_IN_SCHEMA), mode="validation")
-]
-Date = Annotated[date, BeforeValidator(iso_date), WithJsonSchema(DATE_SCHEMA, mode="validation")]
-OptionalDate = Annotated[
-    date | None, BeforeValidator(optional(iso_date)), WithJsonSchema(nullable(DATE_SCHEMA), mode="validation")
-]
-Boolean = Annotated[bool, BeforeValidator(boolean), WithJsonSchema({"type": "boolean"}, mode="validation")]
+
+@dataclass(frozen=True, eq=False)
+class Rule(GroupedMetadata):
+    """A field's check and the JSON Schema that says the same, as one piece of ``Annotated`` metadata.
+
+    The Python type stays at the field, so a type checker reads it: ``Annotated[str, Text(80)]``
+    is required text, ``Annotated[str | None, Text(80)] = None`` text a request may leave out (the
+    check still refuses ``null``: it runs before the type is looked at).
+
+    :param check: takes the raw value, returns the clean one or raises ``ValueError`` with the message.
+    :param schema: the JSON Schema of what the check accepts.
+    :param mode: ``"validation"``: the schema is the request's only (answers show the Python type's).
+    """
+
+    check: Callable[[Any], Any]
+    schema: dict[str, Any]
+    mode: Literal["validation", "serialization"] | None = "validation"
+
+    def __iter__(self) -> Iterator[object]:
+        yield BeforeValidator(self.check)
+        yield WithJsonSchema(self.schema, mode=self.mode)
 
 
-def Text(max_length, required=False, min_length=0):  # noqa: N802 - a type, as pydantic's are
-    schema = {"type": "string", "maxLength": max_length, "pattern": TEXT_CHARS}
+MONEY = Rule(money, MONEY_IN_SCHEMA)
+DATE = Rule(iso_date, DATE_SCHEMA)
+BOOLEAN = Rule(boolean, {"type": "boolean"})
+
+Money = Annotated[Decimal, MONEY]
+OptionalMoney = Annotated[Decimal | None, Rule(optional(money), nullable(MONEY_IN_SCHEMA))]
+Date = Annotated[date, DATE]
+OptionalDate = Annotated[date | None, Rule(optional(iso_date), nullable(DATE_SCHEMA))]
+Boolean = Annotated[bool, BOOLEAN]
+
+
+def Text(max_length: int, required: bool = False, min_length: int = 0) -> Rule:  # noqa: N802 - read as a type
+    """Text of at most ``max_length`` characters, trimmed; ``required``: not blank."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": max_length, "pattern": TEXT_CHARS}
     if min_length:
         schema["minLength"] = min_length
     if required:
         schema = {"allOf": [schema, {"type": "string", "pattern": NOT_BLANK}]}
-    return Annotated[str, BeforeValidator(text(max_length, required)), WithJsonSchema(schema, mode="validation")]
+    return Rule(text(max_length, required), schema)
 
 
-def Choice(options, schema=None):  # noqa: N802
-    return Annotated[
-        str, BeforeValidator(choice(options)), WithJsonSchema(schema or {"type": "string", "enum": list(options)})
-    ]
+def Choice(options: Collection[str], schema: dict[str, Any] | None = None) -> Rule:  # noqa: N802
+    """One of ``options``, in requests and in answers."""
+    return Rule(choice(options), schema or {"type": "string", "enum": list(options)}, mode=None)
 
 
-def WholeNumber(minimum, maximum):  # noqa: N802
-    schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
-    return Annotated[int, BeforeValidator(whole_number(minimum, maximum)), WithJsonSchema(schema, mode="validation")]
+def WholeNumber(minimum: int, maximum: int) -> Rule:  # noqa: N802
+    """A JSON integer from ``minimum`` to ``maximum``."""
+    return Rule(whole_number(minimum, maximum), {"type": "integer", "minimum": minimum, "maximum": maximum})
 
 
-def QueryInteger(minimum, maximum):  # noqa: N802
-    schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
-    return Annotated[int, BeforeValidator(query_integer(minimum, maximum)), WithJsonSchema(schema, mode="validation")]
+def QueryInteger(minimum: int, maximum: int) -> Rule:  # noqa: N802
+    """A whole number in a query string, from ``minimum`` to ``maximum``."""
+    return Rule(query_integer(minimum, maximum), {"type": "integer", "minimum": minimum, "maximum": maximum})
 
 
 # Answers: money as text with two decimals, times as ISO 8601 with the UTC offset.

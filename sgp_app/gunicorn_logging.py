@@ -1,5 +1,7 @@
 """A gunicorn logger whose access lines never show a password or a token, nor a forged line."""
 
+from typing import Any
+
 from gunicorn.glogging import Logger
 
 from .logs import escape
@@ -7,7 +9,7 @@ from .redaction import redact
 
 
 class RedactingLogger(Logger):
-    def atoms(self, resp, req, environ, request_time):
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
         for key in ("r", "q", "f", "U"):  # request line, query, referer, path
             if key in atoms:

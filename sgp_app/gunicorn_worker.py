@@ -6,6 +6,7 @@ here they use the one error shape every client of the service expects.
 """
 
 import json
+import socket
 
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
@@ -23,7 +24,7 @@ MESSAGES = {
 }
 
 
-def write_json_error(sock, status_int, reason, mesg):
+def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
     """What ``gunicorn.util.write_error`` writes, as ``{"error": {"code", "message"}}``."""
     body = json.dumps(
         {"error": {"code": CODES.get(status_int, "error"), "message": MESSAGES.get(status_int, reason)}},

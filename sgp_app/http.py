@@ -1,12 +1,19 @@
 """Small request helpers shared by the blueprints."""
 
+from __future__ import annotations
+
 import io
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from .errors import ApiError
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 TOO_DEEP = object()
 BODY_TOO_LARGE = "sgp.body_too_large"
@@ -19,7 +26,7 @@ class JSONProvider(DefaultJSONProvider):
     ensure_ascii = False
     sort_keys = False
 
-    def dumps(self, obj, **kwargs):
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
         text = super().dumps(obj, **kwargs)
         try:
             text.encode()
@@ -35,12 +42,12 @@ class IdConverter(IntegerConverter):
     MAX = 2**31 - 1
     regex = r"[0-9]+"  # werkzeug's \d+ takes every script's digits: "/pedidos/１" would be order 1
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> int:
         number = super().to_python(value)
         return number if number <= self.MAX else 0
 
 
-def json_body():
+def json_body() -> dict[str, Any]:
     """The request's JSON object; 415 when not JSON, 400 when malformed, too deep or not an object."""
     if not request.is_json:
         raise ApiError(415, "O corpo deve ser JSON (Content-Type: application/json)")
@@ -58,7 +65,7 @@ def json_body():
     return data
 
 
-def storable_text(value):
+def storable_text(value: object) -> bool:
     """Whether ``value`` is a string any database can store: no NUL, no lone surrogate."""
     if not isinstance(value, str) or "\x00" in value:
         return False
@@ -69,7 +76,7 @@ def storable_text(value):
     return True
 
 
-def peek_json():
+def peek_json() -> Any:
     """The request's JSON, or ``None`` if it has none; never raises (for rate-limit keys)."""
     try:
         return request.get_json(silent=True)
@@ -77,7 +84,7 @@ def peek_json():
         return None
 
 
-def _deeper_than(value, limit):
+def _deeper_than(value: object, limit: int) -> bool:
     """Whether objects and arrays in ``value`` nest more than ``limit`` levels (without recursion)."""
     stack = [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:
@@ -98,11 +105,11 @@ class ChunkedBodyLimit:
     and :func:`refuse_marked_bodies` answers it with 413.
     """
 
-    def __init__(self, wsgi_app, limit):
+    def __init__(self, wsgi_app: WSGIApplication, limit: int) -> None:
         self.wsgi_app = wsgi_app
         self.limit = limit
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             body = environ["wsgi.input"].read(self.limit + 1)
             if len(body) > self.limit:
@@ -113,7 +120,7 @@ class ChunkedBodyLimit:
         return self.wsgi_app(environ, start_response)
 
 
-def refuse_marked_bodies():
+def refuse_marked_bodies() -> None:
     """``before_request``: 413 for a chunked body :class:`ChunkedBodyLimit` found too large."""
     if request.environ.get(BODY_TOO_LARGE):
         raise ApiError(413, "Corpo da requisição grande demais")

@@ -16,8 +16,9 @@ import re
 import sys
 import time
 import uuid
+from typing import Any
 
-from flask import g, request
+from flask import Flask, Response, g, request
 
 from .redaction import redact
 
@@ -31,7 +32,7 @@ TEXT_UNSAFE = re.compile(rf"[{UNSAFE}\\]")
 JSON_UNSAFE = re.compile(rf"[{UNSAFE}]")  # json.dumps already escapes C0 controls, backslash and quote
 
 
-def _escape(match):
+def _escape(match: re.Match[str]) -> str:
     char = match.group()
     if char == "\\":
         return "\\\\"
@@ -39,7 +40,7 @@ def _escape(match):
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def escape(text):
+def escape(text: str) -> str:
     """``text`` with every character that could forge or hide a log line written as an escape."""
     return TEXT_UNSAFE.sub(_escape, text)
 
@@ -47,7 +48,7 @@ def escape(text):
 class TextFormatter(logging.Formatter):
     """The line for people, escaped (see :func:`escape`); a traceback after it keeps its lines."""
 
-    def formatMessage(self, record):  # noqa: N802 - logging's name
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
         return escape(super().formatMessage(record))
 
 
@@ -55,7 +56,7 @@ FIELDS = ("request_id", "method", "path", "status", "duration_ms", "remote", "us
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": self.formatTime(record),
             "level": record.levelname,
@@ -68,12 +69,12 @@ class JsonFormatter(logging.Formatter):
         return JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(entry, ensure_ascii=False))
 
 
-def configure(app):
+def configure(app: Flask) -> None:
     logger = logging.getLogger("sgp_app")
     if not any(getattr(h, "sgp", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.sgp = True
-        logger.addHandler(handler)
+        ours = logging.StreamHandler(sys.stderr)
+        ours.sgp = True  # type: ignore[attr-defined]  # a mark: a second app reuses the handler
+        logger.addHandler(ours)
         logger.propagate = False
     for handler in logger.handlers:
         if getattr(handler, "sgp", False):
@@ -85,21 +86,21 @@ def configure(app):
     logger.setLevel(app.config["SGP_LOG_LEVEL"].upper())
 
 
-def request_id():
+def request_id() -> str:
     return getattr(g, "request_id", None) or "-"
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     configure(app)
 
     @app.before_request
-    def start_request():
+    def start_request() -> None:
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
 
     @app.after_request
-    def log_request(response):
+    def log_request(response: Response) -> Response:
         response.headers["X-Request-Id"] = request_id()
         if request.path in LIVE_PATHS and response.status_code in (101, 200):
             return response  # sockets and streams log their own open and close
@@ -124,7 +125,7 @@ def init_app(app):
         return response
 
 
-def socket_event(event, feed, **fields):
+def socket_event(event: str, feed: Any, **fields: object) -> None:
     """Log a socket's (or a stream's) open or close, with its request id and user (never its token)."""
     conn = feed.conn
     usuario = feed.sessao.username if feed.sessao is not None else None

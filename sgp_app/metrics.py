@@ -11,7 +11,7 @@ import os
 import time
 from datetime import datetime
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -67,7 +67,7 @@ bp = Blueprint("metrics", __name__)
 
 @bp.get("/metrics")
 @contract(access="public", answer={"type": "string"}, media_type="text/plain", tag="operacao")
-def get_metrics():
+def get_metrics() -> tuple[bytes, int, dict[str, str]]:
     """Prometheus text format; every worker's values added up."""
     if os.environ.get(MULTIPROCESS_ENV):
         registry = CollectorRegistry()
@@ -77,7 +77,7 @@ def get_metrics():
     return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"}
 
 
-def observe_delivery(timestamp):
+def observe_delivery(timestamp: str) -> None:
     """Record how long ago (wall clock) the event stamped ``timestamp`` (ISO 8601) was committed."""
     try:
         committed = datetime.fromisoformat(timestamp).timestamp()
@@ -86,12 +86,12 @@ def observe_delivery(timestamp):
     DELIVERY_LATENCY.observe(max(0.0, time.time() - committed))
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Serve ``/metrics`` and time every request (from ``g.started``, set by :mod:`sgp_app.logs`)."""
     app.register_blueprint(bp)
 
     @app.after_request
-    def observe_request(response):
+    def observe_request(response: Response) -> Response:
         if request.path in LIVE_PATHS and response.status_code in (101, 200):
             return response  # a socket's or a stream's lifetime is not a request's latency
         # The route pattern, not the path: /pedidos/<id:pedido_id> is one series, not one per order.

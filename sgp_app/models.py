@@ -3,47 +3,48 @@
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, true, types
+from sqlalchemy import BigInteger, Dialect, ForeignKey, Integer, String, Text, true, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .extensions import db
+from .extensions import Model
 from .nomes import MAX_CHAVE, chave
 
 CENT = Decimal("0.01")
 
 
-def utcnow():
+def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Money(types.TypeDecorator):
+class Money(types.TypeDecorator[Decimal]):
     """An exact two-decimal amount, stored as integer cents on every database."""
 
     impl = BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Decimal | str | None, dialect: Dialect) -> int | None:
         return None if value is None else int(Decimal(value).quantize(CENT) * 100)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else (Decimal(value) / 100).quantize(CENT)
 
 
-class UTCDateTime(types.TypeDecorator):
+class UTCDateTime(types.TypeDecorator[datetime]):
     """A timezone-aware UTC datetime, also on SQLite, which keeps no zone."""
 
     impl = types.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-class Usuario(db.Model):
+class Usuario(Model):
     __tablename__ = "usuarios"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,15 +58,15 @@ class Usuario(db.Model):
     criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @validates("username")
-    def _keep_chave(self, _key, username):
+    def _keep_chave(self, _key: str, username: str) -> str:
         self.username_chave = chave(username)
         return username
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "username": self.username, "is_admin": self.is_admin}
 
 
-class SessaoToken(db.Model):
+class SessaoToken(Model):
     """A session token; only its SHA-256 is stored."""
 
     __tablename__ = "sessao_tokens"
@@ -80,7 +81,7 @@ class SessaoToken(db.Model):
     usuario: Mapped[Usuario] = relationship(lazy="joined")
 
 
-class Pedido(db.Model):
+class Pedido(Model):
     __tablename__ = "pedidos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,11 +113,11 @@ class Pedido(db.Model):
     )
 
     @property
-    def valor_total(self):
+    def valor_total(self) -> Decimal:
         return self.valor_itens + self.valor_frete
 
 
-class ItemPedido(db.Model):
+class ItemPedido(Model):
     __tablename__ = "itens_pedido"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,7 +132,7 @@ class ItemPedido(db.Model):
     pedido: Mapped[Pedido] = relationship(back_populates="itens")
 
 
-class Evento(db.Model):
+class Evento(Model):
     """One committed change, kept so clients can catch up (``evento_id`` is ``id``)."""
 
     __tablename__ = "eventos"
@@ -150,7 +151,8 @@ class Evento(db.Model):
     usuario_id: Mapped[int | None] = mapped_column(Integer)
     usuario_nome: Mapped[str | None] = mapped_column(String(80))
 
-    def to_message(self):
+    def to_message(self) -> dict[str, Any]:
+        """The event as every channel sends it: socket, stream, webhooks, ``/pedidos/eventos``."""
         return {
             "type": self.tipo,
             "evento_id": self.id,
@@ -163,12 +165,12 @@ class Evento(db.Model):
         }
 
 
-def autor(usuario_id, username):
+def autor(usuario_id: int | None, username: str | None) -> dict[str, Any] | None:
     """The ``usuario`` of an event or a history entry: ``{"id", "username"}``, or ``None``."""
     return None if usuario_id is None else {"id": usuario_id, "username": username}
 
 
-class HistoricoPedido(db.Model):
+class HistoricoPedido(Model):
     """One change of an order, kept as long as the order (the event log is pruned; this is not)."""
 
     __tablename__ = "historico_pedidos"
@@ -182,7 +184,7 @@ class HistoricoPedido(db.Model):
     timestamp: Mapped[str] = mapped_column(String(40))  # the same text as the change's event
     alteracoes: Mapped[str] = mapped_column(Text)  # a JSON object: {field: {"de": old, "para": new}}
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return {
             "versao": self.versao,
             "tipo": self.tipo,
@@ -192,7 +194,7 @@ class HistoricoPedido(db.Model):
         }
 
 
-class Revogacao(db.Model):
+class Revogacao(Model):
     """Session tokens revoked together (a logout, a disabled user), as an entry of the event log.
 
     It takes its ``id`` from the same counter as the events, so every worker handles it before
@@ -205,11 +207,11 @@ class Revogacao(db.Model):
     tokens: Mapped[str] = mapped_column(Text)  # a JSON list of token hashes
     criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    def to_message(self):
+    def to_message(self) -> dict[str, Any]:
         return {"control": "tokens_revogados", "evento_id": self.id, "tokens": json.loads(self.tokens)}
 
 
-class Contador(db.Model):
+class Contador(Model):
     """Named counters (order ``numero``, ``evento_id``).
 
     Incrementing a row holds its lock until commit, so numbers are gap-free and
@@ -222,7 +224,7 @@ class Contador(db.Model):
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class Webhook(db.Model):
+class Webhook(Model):
     """An endpoint that gets the order events by HTTP POST, signed, in order, at least once.
 
     ``ultimo_evento_id`` is its cursor: the last event delivered (or passed over, not being of
@@ -244,11 +246,11 @@ class Webhook(db.Model):
     trava_ate: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
-    def tipos_lista(self):
+    def tipos_lista(self) -> list[str] | None:
         return None if self.tipos is None else json.loads(self.tipos)
 
 
-class EntregaWebhook(db.Model):
+class EntregaWebhook(Model):
     """One attempt to deliver one event to one endpoint; the newest 100 per endpoint are kept."""
 
     __tablename__ = "webhook_entregas"

@@ -21,13 +21,13 @@ INVISIBLE = {
 }  # fmt: skip
 
 
-def chave(username):
+def chave(username: str) -> str:
     """The key two names share when they read the same (case, width, composition and spacing aside)."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
     return " ".join(folded.split())
 
 
-def refused_character(username):
+def refused_character(username: str) -> str | None:
     """The first character a name may not hold, or ``None``."""
     for char in username:
         if unicodedata.category(char) in REFUSED_CATEGORIES or ord(char) in INVISIBLE:
@@ -35,7 +35,7 @@ def refused_character(username):
     return None
 
 
-def check(value):
+def check(value: object) -> str:
     """A username as stored (NFC, trimmed, single spaces); ``ValueError`` with the reason otherwise."""
     if not isinstance(value, str):
         raise ValueError("Deve ser texto")
@@ -52,7 +52,7 @@ def check(value):
     return name
 
 
-def duplicate_message(wanted, taken):
+def duplicate_message(wanted: str, taken: str) -> str:
     """409's words: the name asked for is taken, by that very name or by one that reads the same."""
     if wanted == taken:
         return f"O usuário “{wanted}” já existe"

@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from werkzeug.routing import Rule
 
 from . import contract as contracts
 from .contract import HEADERS, Contract, contract
@@ -50,7 +51,7 @@ def document(app: Flask) -> dict[str, Any]:
         if declared is None:
             continue
         path = ARGUMENT.sub(r"{\2}", rule.rule)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, declared)
         if declared.body is not None:
             bodies.add(declared.body)
@@ -67,7 +68,7 @@ def document(app: Flask) -> dict[str, Any]:
     }
 
 
-def _operation(rule, declared: Contract) -> dict[str, Any]:
+def _operation(rule: Rule, declared: Contract) -> dict[str, Any]:
     name = rule.endpoint.rpartition(".")[2]
     first, *rest = name.split("_")
     operation: dict[str, Any] = {
@@ -144,13 +145,15 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 def _components(bodies: set[type[BaseModel]], answers: set[type[BaseModel]]) -> dict[str, Any]:
     """The JSON Schema of each model, in the mode it is used in (a request body, or an answer),
     under its own name."""
-    pairs = [(m, "validation") for m in sorted(bodies, key=lambda m: m.__name__)]
+    pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (m, "validation") for m in sorted(bodies, key=lambda m: m.__name__)
+    ]
     pairs += [(m, "serialization") for m in sorted(answers, key=lambda m: m.__name__)]
     _, top = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
     return {name: _tidy(schema) for name, schema in sorted(top["$defs"].items())}
 
 
-def _tidy(schema):
+def _tidy(schema: Any) -> Any:
     """Fit pydantic's JSON Schema to OpenAPI 3.0: no titles, no ``None`` defaults, ``enum`` for ``const``,
     ``nullable`` for ``anyOf: [X, {type: null}]``."""
     if isinstance(schema, dict):
@@ -172,7 +175,7 @@ def _tidy(schema):
 
 @bp.get("/openapi.json")
 @contract(access="public", answer={"type": "object"}, tag="operacao")
-def get_openapi():
+def get_openapi() -> dict[str, Any]:
     """This document."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if "sgp_openapi" not in app.extensions:  # the routes are fixed once the app serves

@@ -16,12 +16,12 @@ PARAMETER = re.compile(r"(^|[?&;])([^=&;#?\s]+)=([^&;#\s]*)")
 USERINFO = re.compile(r"(?<=://)[^/?#@\s]*@")
 
 
-def _parameter(match):
+def _parameter(match: re.Match[str]) -> str:
     start, name, _value = match.groups()
     return f"{start}{name}={REDACTED}" if SECRET_NAME.search(unquote_plus(name)) else match.group(0)
 
 
-def redact(text):
+def redact(text: str) -> str:
     """``text`` (a URL, a path with its query, a query string or a request line) without secrets."""
     if not text:
         return text

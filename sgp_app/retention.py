@@ -10,6 +10,8 @@ import random
 import threading
 import time
 
+from flask import Flask
+
 from . import events
 from .auth import tokens
 from .db import with_session
@@ -21,20 +23,20 @@ log = logging.getLogger(__name__)
 class Retention:
     """Prunes at start, then every ``SGP_EVENT_PRUNE_INTERVAL`` seconds, in a thread (a greenlet under gevent)."""
 
-    def __init__(self, app):
+    def __init__(self, app: Flask) -> None:
         self.app = app
         self.interval = app.config["SGP_EVENT_PRUNE_INTERVAL"]
         self._started = False
         self._lock = threading.Lock()
 
-    def start(self):
+    def start(self) -> None:
         with self._lock:
             if self._started:
                 return
             self._started = True
         threading.Thread(target=self._run, name="sgp-retention", daemon=True).start()
 
-    def _run(self):
+    def _run(self) -> None:
         while True:
             try:
                 with_session(self.app, self.prune)
@@ -43,7 +45,7 @@ class Retention:
             # Jitter, so that the workers of one deployment do not all prune at the same moment.
             time.sleep(self.interval * random.uniform(0.9, 1.1))
 
-    def prune(self):
+    def prune(self) -> None:
         """Apply the event retention, and delete session tokens past their grace period."""
         config = self.app.config
         removed = events.prune(config["SGP_EVENT_RETENTION_DAYS"], config["SGP_EVENT_RETENTION_COUNT"])
@@ -54,10 +56,10 @@ class Retention:
             log.info("pruned %d expired or revoked session token(s)", removed)
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Retention(app)
 
 
-def start(app):
+def start(app: Flask) -> None:
     """Start pruning in this process (gunicorn's ``post_worker_init``)."""
     app.extensions[EXTENSION].start()

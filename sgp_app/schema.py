@@ -9,8 +9,10 @@ import contextlib
 import fcntl
 import logging
 import os
+from collections.abc import Iterator
 
 from alembic import command
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
@@ -31,7 +33,7 @@ class SchemaOutOfDate(RuntimeError):
     pass
 
 
-def prepare():
+def prepare() -> str | None:
     """Bring the database to the newest revision and make sure its counters exist."""
     with _lock():
         config = _config()
@@ -47,7 +49,7 @@ def prepare():
     return revision()
 
 
-def check_current():
+def check_current() -> None:
     """Raise :class:`SchemaOutOfDate` unless the database is at the newest revision."""
     current, head = revision(), _head(_config())
     if current != head:
@@ -57,21 +59,21 @@ def check_current():
         )
 
 
-def revision():
+def revision() -> str | None:
     """The revision the database is at (``None`` for an empty database)."""
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def _head(config):
+def _head(config: Config) -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def _config():
+def _config() -> Config:
     return current_app.extensions["migrate"].migrate.get_config(MIGRATIONS)
 
 
-def _ensure_counters():
+def _ensure_counters() -> None:
     present = set(db.session.scalars(select(Contador.nome)))
     missing = [{"nome": name, "valor": 0} for name in COUNTERS if name not in present]
     if missing:
@@ -80,7 +82,7 @@ def _ensure_counters():
 
 
 @contextlib.contextmanager
-def _lock():
+def _lock() -> Iterator[None]:
     """One process at a time: an advisory lock on PostgreSQL, a lock file beside a SQLite file."""
     engine = db.engine
     if engine.dialect.name == "postgresql":

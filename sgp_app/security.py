@@ -1,5 +1,6 @@
 """Browser-facing protections: CORS for allowed origins, and security headers."""
 
+from flask import Flask, Response
 from flask_cors import CORS
 
 from .config import allowed_origins
@@ -16,7 +17,7 @@ SECURITY_HEADERS = {
 EXPOSED = ["Location", "ETag", "Link", "X-Total-Count", "X-Ultimo-Evento-Id", "Retry-After"]
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     origins = allowed_origins(app.config)
     if origins:
         # Bearer tokens only, never cookies: no credentialed CORS, so "*" stays safe.
@@ -32,7 +33,7 @@ def init_app(app):
         )
 
     @app.after_request
-    def add_security_headers(response):
+    def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if response.mimetype == "application/json":

@@ -12,17 +12,21 @@ Assert which events a request emitted, without opening a socket::
 Only committed events are captured, each exactly as it is sent on ``/ws/pedidos``.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
 
 from .signals import eventos_committed
 
 
 @contextmanager
-def capture_eventos(app):
+def capture_eventos(app: Flask) -> Iterator[list[dict[str, Any]]]:
     """Collect, in a list, every event committed by ``app`` inside the ``with`` block."""
-    captured = []
+    captured: list[dict[str, Any]] = []
 
-    def receiver(_sender, messages, **_extra):
+    def receiver(_sender: object, messages: list[dict[str, Any]], **_extra: object) -> None:
         captured.extend(dict(m) for m in messages)
 
     with eventos_committed.connected_to(receiver, sender=app):

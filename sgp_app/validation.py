@@ -1,8 +1,14 @@
 """Checking a request body against its pydantic model, every problem reported at once in Portuguese."""
 
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 from pydantic import ValidationError as ModelValidationError
 
 from .errors import ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 MESSAGES = {
     "missing": "Obrigatório",
@@ -13,7 +19,9 @@ MESSAGES = {
 }
 
 
-def parse(model, data, *, context=None, read_only=()):
+def parse(
+    model: type[M], data: object, *, context: Mapping[str, Any] | None = None, read_only: Collection[str] = ()
+) -> M:
     """``model`` validated from ``data``; :class:`ValidationError` (422) naming each field otherwise.
 
     :param read_only: fields the answer shows but a request may not set ("Campo somente leitura");
@@ -23,7 +31,7 @@ def parse(model, data, *, context=None, read_only=()):
     try:
         return model.model_validate(data, context=context)
     except ModelValidationError as exc:
-        fields = {}
+        fields: dict[str, str] = {}
         for error in exc.errors(include_url=False):
             if error["type"] == "string_unicode" and isinstance(error["input"], str):
                 # A field name pydantic cannot read (a lone surrogate): no field has such a name.
@@ -34,7 +42,7 @@ def parse(model, data, *, context=None, read_only=()):
         raise ValidationError(fields) from None
 
 
-def field_key(loc):
+def field_key(loc: Sequence[int | str]) -> str:
     """``("itens", 0, "quantidade")`` is ``"itens[0].quantidade"``."""
     key = ""
     for part in loc:
@@ -42,7 +50,7 @@ def field_key(loc):
     return key
 
 
-def _message(error, key, read_only):
+def _message(error: Mapping[str, Any], key: str, read_only: Collection[str]) -> str:
     if error["type"] == "value_error":
         return str(error["ctx"]["error"])
     if error["type"] == "extra_forbidden":

@@ -2,6 +2,7 @@
 and a new route appears in it from its contract alone."""
 
 import re
+from typing import Annotated
 
 from flask import Blueprint, g
 from pydantic import BaseModel
@@ -59,12 +60,12 @@ def test_operation_ids_are_unique(app):
 
 
 class Busca(BaseModel):
-    termo: Text(20) = ""
-    limite: QueryInteger(1, 10) = 5
+    termo: Annotated[str, Text(20)] = ""
+    limite: Annotated[int, QueryInteger(1, 10)] = 5
 
 
 class Nota(BaseModel):
-    texto: Text(50, required=True)
+    texto: Annotated[str, Text(50, required=True)]
 
 
 class NotaCriada(BaseModel):

@@ -3,12 +3,13 @@
 from collections.abc import Mapping
 
 from flask import g, request
+from werkzeug.datastructures import Headers
 
 from ..errors import ApiError
 from . import tokens
 
 
-def bearer_token(headers: Mapping[str, str]) -> str | None:
+def bearer_token(headers: Headers | Mapping[str, str]) -> str | None:
     """The token of an ``Authorization: Bearer`` header, or ``None``."""
     scheme, _, token = headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None

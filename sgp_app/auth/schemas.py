@@ -8,8 +8,8 @@ from ..fields import TEXT_CHARS, PreciseTimestamp
 from ..http import storable_text
 
 
-def _credential(value):
-    if not storable_text(value) or not value:
+def _credential(value: object) -> str:
+    if not isinstance(value, str) or not storable_text(value) or not value:
         raise ValueError("Obrigatório (texto, sem caractere nulo)")
     return value
 

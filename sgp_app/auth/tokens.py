@@ -4,12 +4,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db
-from ..models import SessaoToken, utcnow
+from ..models import SessaoToken, Usuario, utcnow
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,15 @@ class Sessao:
     token_hash: str
     expira_em: datetime
 
-    def usuario(self):
+    def usuario(self) -> dict[str, Any]:
         return {"id": self.usuario_id, "username": self.username, "is_admin": self.is_admin}
 
 
-def hash_token(token):
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(usuario):
+def issue(usuario: Usuario) -> tuple[str, datetime]:
     """Create a token for ``usuario``; return ``(token, expira_em)``. The caller commits."""
     token = secrets.token_urlsafe(32)
     expira_em = utcnow() + timedelta(hours=current_app.config["SGP_TOKEN_TTL_HOURS"])
@@ -38,7 +39,7 @@ def issue(usuario):
     return token, expira_em
 
 
-def lookup(token):
+def lookup(token: str | None) -> Sessao | None:
     """Return the :class:`Sessao` for a live token, or ``None``.
 
     Ends its read transaction, so a long-lived caller (a socket) holds no lock.
@@ -55,13 +56,13 @@ def lookup(token):
         db.session.rollback()
 
 
-def revoked(token_hash):
+def revoked(token_hash: str) -> bool:
     """Whether the token with this hash no longer works because it was revoked (or is gone)."""
     row = db.session.execute(select(SessaoToken.revogado_em).where(SessaoToken.token_hash == token_hash)).first()
     return row is None or row.revogado_em is not None
 
 
-def revoke(token_hash):
+def revoke(token_hash: str) -> None:
     """Revoke a token at once. The caller commits."""
     db.session.execute(
         update(SessaoToken)
@@ -70,7 +71,7 @@ def revoke(token_hash):
     )
 
 
-def revoke_all(usuario_id):
+def revoke_all(usuario_id: int) -> list[str]:
     """Revoke every live token of a user at once; return their hashes. The caller commits."""
     now = utcnow()
     hashes = list(
@@ -85,10 +86,10 @@ def revoke_all(usuario_id):
     return hashes
 
 
-def prune(retention_hours):
+def prune(retention_hours: float) -> int:
     """Delete tokens that expired or were revoked more than ``retention_hours`` ago; return how many."""
     cutoff = utcnow() - timedelta(hours=retention_hours)
-    removed = db.session.execute(
+    removed: int = db.session.execute(  # type: ignore[attr-defined]  # a DELETE's CursorResult
         delete(SessaoToken).where(or_(SessaoToken.expira_em < cutoff, SessaoToken.revogado_em < cutoff))
     ).rowcount
     db.session.commit()

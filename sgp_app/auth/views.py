@@ -2,7 +2,7 @@
 
 import hashlib
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, Response, current_app, g
 from sqlalchemy import select
 
 from .. import events
@@ -19,15 +19,15 @@ from .passwords import check_password
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit():
+def _login_limit() -> str:
     return current_app.config["SGP_LOGIN_RATE_LIMIT"]
 
 
-def _address_limit():
+def _address_limit() -> str:
     return current_app.config["SGP_LOGIN_ADDRESS_RATE_LIMIT"]
 
 
-def _login_username():
+def _login_username() -> str:
     data = peek_json()
     username = data.get("username") if isinstance(data, dict) else None
     if not isinstance(username, str):
@@ -38,7 +38,7 @@ def _login_username():
     return f"login-user:{digest[:32]}"
 
 
-def find_usuario(username):
+def find_usuario(username: str) -> Usuario | None:
     """The user a login names: by the exact name, else by the name as compared (``ANA`` finds ``ana``).
 
     The exact name first: two users made before names were compared (``ana``, ``ANA``) each log in by theirs.
@@ -48,7 +48,7 @@ def find_usuario(username):
     return exact or db.session.scalar(select(Usuario).where(Usuario.username_chave == chave(username)))
 
 
-def _failed(response):
+def _failed(response: Response) -> bool:
     return response.status_code == 401
 
 
@@ -59,7 +59,7 @@ def _failed(response):
 @limiter.limit(_address_limit)
 @limiter.limit(_login_limit, key_func=_login_username, deduct_when=_failed)
 @contract(access="public", body=schemas.Credenciais, answer=schemas.Sessao, errors=(401, 429))
-def login(body):
+def login(body: schemas.Credenciais) -> schemas.Sessao:
     """Exchange a username and password for a session token."""
     credenciais = body
     usuario = find_usuario(credenciais.username)
@@ -67,7 +67,7 @@ def login(body):
     # read transaction that later writes fails at once if another login wrote meanwhile.
     db.session.commit()
     matches = check_password(usuario.password_hash if usuario else None, credenciais.password)
-    if not matches or not usuario.ativo:  # a disabled user hears what a wrong password hears
+    if usuario is None or not matches or not usuario.ativo:  # a disabled user hears what a wrong password hears
         raise ApiError(401, "Usuário ou senha inválidos", code="invalid_credentials")
     begin_write()
     token, expira_em = tokens.issue(usuario)
@@ -77,7 +77,7 @@ def login(body):
 
 @bp.post("/logout")
 @contract(status=204)
-def logout():
+def logout() -> tuple[str, int]:
     """Revoke this token, also for the sockets and streams opened with it."""
     begin_write()
     tokens.revoke(g.sessao.token_hash)
@@ -88,6 +88,6 @@ def logout():
 
 @bp.get("/me")
 @contract(answer=schemas.Usuario)
-def get_me():
+def get_me() -> schemas.Usuario:
     """The token's user."""
     return schemas.Usuario.model_validate(g.sessao.usuario())

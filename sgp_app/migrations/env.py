@@ -5,16 +5,21 @@ Logging is left to the app: Alembic's usual ``fileConfig`` would replace its han
 """
 
 import contextlib
+from collections.abc import Iterator
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from alembic.runtime.migration import MigrationContext
 from flask import current_app
+from sqlalchemy import Connection
 from sqlalchemy.types import TypeDecorator
 
 config = context.config
 target_db = current_app.extensions["migrate"].db
 
 
-def render_item(type_, obj, autogen_context):
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write the models' own column types (Money, UTCDateTime) as the types they store.
 
     A migration then never imports the models, which keep changing after it was written.
@@ -24,15 +29,18 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-def process_revision_directives(context, revision, directives):
+def process_revision_directives(context: MigrationContext, revision: object, directives: list[Any]) -> None:
     """``flask db migrate`` with nothing to do writes no empty migration."""
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
 
 
-def run_migrations_online():
+def run_migrations_online() -> None:
     # Flask-Migrate's defaults include render_as_batch: SQLite alters a table by copying it.
-    options = {"process_revision_directives": process_revision_directives, "render_item": render_item}
+    options: dict[str, Any] = {
+        "process_revision_directives": process_revision_directives,
+        "render_item": render_item,
+    }
     options.update(current_app.extensions["migrate"].configure_args)
     with target_db.engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=target_db.metadata, **options)
@@ -41,14 +49,14 @@ def run_migrations_online():
 
 
 @contextlib.contextmanager
-def _sqlite_foreign_keys_off(connection):
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     """On SQLite a batch operation copies a table and drops the old one, which the foreign keys of
     other tables still name: enforcement pauses meanwhile (SQLite's documented procedure), and the
     keys are checked once the migration is done."""
     if connection.dialect.name != "sqlite":
         yield
         return
-    raw = connection.connection.driver_connection  # outside any transaction: the pragma is ignored inside one
+    raw: Any = connection.connection.driver_connection  # outside any transaction: the pragma is ignored inside one
     raw.execute("PRAGMA foreign_keys=OFF")
     try:
         yield

@@ -1,16 +1,27 @@
 """The shapes of orders in and out, as pydantic models: the server validates with them, answers
 with them, and ``/openapi.json`` is generated from them."""
 
+from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
 from ..events import TIPOS
 from ..fields import (
+    DATE,
     MAX_MONEY,
+    MONEY,
     Choice,
-    Date,
     DateOut,
     Money,
     MoneyOut,
@@ -19,6 +30,7 @@ from ..fields import (
     OptionalMoney,
     OptionalMoneyOut,
     QueryInteger,
+    Rule,
     Text,
     Timestamp,
     WholeNumber,
@@ -51,14 +63,14 @@ MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
 MAX_EVENTO_ID = 2**63 - 1
 
 
-def _estado(value):
+def _estado(value: object) -> str:
     value = text(TEXT_FIELDS["estado_cliente"])(value)
     if value and not (value.isascii() and value.isalpha() and len(value) == 2):
         raise ValueError("Sigla de estado com duas letras, como ES")
     return value.upper()
 
 
-def _itens(value, info: ValidationInfo):
+def _itens(value: object, info: ValidationInfo) -> list[Any]:
     if not isinstance(value, list):
         raise ValueError("Deve ser uma lista de itens")
     limit = (info.context or {}).get("SGP_MAX_ITENS", 200)  # the context is the app's settings
@@ -67,13 +79,7 @@ def _itens(value, info: ValidationInfo):
     return value
 
 
-Estado = Annotated[
-    str,
-    BeforeValidator(_estado),
-    WithJsonSchema(
-        {"type": "string", "pattern": "^([A-Za-z]{2})?$", "description": "a state, as ES"}, mode="validation"
-    ),
-]
+ESTADO = Rule(_estado, {"type": "string", "pattern": "^([A-Za-z]{2})?$", "description": "a state, as ES"})
 
 
 class ItemInput(BaseModel):
@@ -81,19 +87,14 @@ class ItemInput(BaseModel):
 
     model_config = STRICT
     id: Annotated[  # ignored: a client may send back the items it received
-        int | None,
-        BeforeValidator(optional(whole_number(1, 2**31 - 1))),
-        WithJsonSchema({"type": "integer", "minimum": 1, "nullable": True}, mode="validation"),
+        int | None, Rule(optional(whole_number(1, 2**31 - 1)), {"type": "integer", "minimum": 1, "nullable": True})
     ] = None
-    descricao: Text(ITEM_TEXT_FIELDS["descricao"], required=True)
-    tipo_producao: Text(ITEM_TEXT_FIELDS["tipo_producao"]) = ""
-    quantidade: WholeNumber(1, 1_000_000)
+    descricao: Annotated[str, Text(ITEM_TEXT_FIELDS["descricao"], required=True)]
+    tipo_producao: Annotated[str, Text(ITEM_TEXT_FIELDS["tipo_producao"])] = ""
+    quantidade: Annotated[int, WholeNumber(1, 1_000_000)]
     valor_unitario: Money
     largura: OptionalMoney = None
     altura: OptionalMoney = None
-
-
-Itens = Annotated[list[ItemInput], BeforeValidator(_itens)]
 
 
 class PedidoUpdate(BaseModel):
@@ -105,20 +106,22 @@ class PedidoUpdate(BaseModel):
 
     model_config = STRICT
     read_only: ClassVar[tuple[str, ...]] = READ_ONLY
-    cliente: Text(TEXT_FIELDS["cliente"], required=True) = None
-    telefone_cliente: Text(TEXT_FIELDS["telefone_cliente"]) = None
-    cidade_cliente: Text(TEXT_FIELDS["cidade_cliente"]) = None
-    estado_cliente: Estado = None
-    data_entrada: Date = None
+    cliente: Annotated[str | None, Text(TEXT_FIELDS["cliente"], required=True)] = None
+    telefone_cliente: Annotated[str | None, Text(TEXT_FIELDS["telefone_cliente"])] = None
+    cidade_cliente: Annotated[str | None, Text(TEXT_FIELDS["cidade_cliente"])] = None
+    estado_cliente: Annotated[str | None, ESTADO] = None
+    data_entrada: Annotated[date | None, DATE] = None
     data_entrega: OptionalDate = None
-    prioridade: Choice(PRIORIDADES) = None
-    status: Choice(STATUSES) = None
-    observacao: Text(TEXT_FIELDS["observacao"]) = None
-    forma_envio: Text(TEXT_FIELDS["forma_envio"]) = None
-    tipo_pagamento: Text(TEXT_FIELDS["tipo_pagamento"]) = None
-    itens: Itens = None
-    valor_frete: Money = None
-    valor_total: Money = None
+    prioridade: Annotated[str | None, Choice(PRIORIDADES)] = None
+    status: Annotated[str | None, Choice(STATUSES)] = None
+    observacao: Annotated[str | None, Text(TEXT_FIELDS["observacao"])] = None
+    forma_envio: Annotated[str | None, Text(TEXT_FIELDS["forma_envio"])] = None
+    tipo_pagamento: Annotated[str | None, Text(TEXT_FIELDS["tipo_pagamento"])] = None
+    # Omitted: None. Not "list | None": a union would name its branches in the items' error paths
+    # (itens.list[ItemInput][0]); and null is refused anyway, by _itens.
+    itens: Annotated[list[ItemInput], BeforeValidator(_itens)] = None  # type: ignore[assignment]
+    valor_frete: Annotated[Decimal | None, MONEY] = None
+    valor_total: Annotated[Decimal | None, MONEY] = None
 
 
 class PedidoCreate(PedidoUpdate):
@@ -127,12 +130,12 @@ class PedidoCreate(PedidoUpdate):
     The same rules across fields as :class:`PedidoUpdate`; at most ``SGP_MAX_ITENS`` items.
     """
 
-    cliente: Text(TEXT_FIELDS["cliente"], required=True)
-    status: Choice(("pendente",)) = None
+    cliente: Annotated[str, Text(TEXT_FIELDS["cliente"], required=True)]
+    status: Annotated[str | None, Choice(("pendente",))] = None
 
     @field_validator("status", mode="wrap")
     @classmethod
-    def _new_orders_start_pending(cls, value, handler):
+    def _new_orders_start_pending(cls, value: object, handler: ValidatorFunctionWrapHandler) -> str | None:
         try:
             return handler(value)
         except ValueError:
@@ -162,8 +165,8 @@ class Pedido(BaseModel):
     estado_cliente: str
     data_entrada: DateOut
     data_entrega: OptionalDateOut
-    prioridade: Choice(PRIORIDADES)
-    status: Choice(STATUSES)
+    prioridade: Annotated[str, Choice(PRIORIDADES)]
+    status: Annotated[str, Choice(STATUSES)]
     observacao: str
     forma_envio: str
     tipo_pagamento: str
@@ -179,35 +182,37 @@ class Pedido(BaseModel):
 class Paginacao(BaseModel):
     """A page of a list: ``skip`` rows, then at most ``limit``."""
 
-    skip: QueryInteger(0, MAX_ID) = 0
-    limit: QueryInteger(0, 500) = 50
+    skip: Annotated[int, QueryInteger(0, MAX_ID)] = 0
+    limit: Annotated[int, QueryInteger(0, 500)] = 50
 
 
 class FiltroPedidos(Paginacao):
     """GET /pedidos/: the list's filters. A parameter given empty (``?status=``) is 422, not "absent"."""
 
-    status: Choice(STATUSES) = None
-    prioridade: Choice(PRIORIDADES) = None
-    cliente: Text(TEXT_FIELDS["cliente"]) = Field("", description="words, ignoring case, accents and punctuation")
-    data_inicio: Date = Field(None, description="on data_entrada, inclusive")
-    data_fim: Date = Field(None, description="on data_entrada, inclusive")
+    status: Annotated[str | None, Choice(STATUSES)] = None
+    prioridade: Annotated[str | None, Choice(PRIORIDADES)] = None
+    cliente: Annotated[str, Text(TEXT_FIELDS["cliente"])] = Field(
+        "", description="words, ignoring case, accents and punctuation"
+    )
+    data_inicio: Annotated[date | None, DATE] = Field(None, description="on data_entrada, inclusive")
+    data_fim: Annotated[date | None, DATE] = Field(None, description="on data_entrada, inclusive")
 
 
 class FiltroEventos(BaseModel):
     """GET /pedidos/eventos: the events after ``desde``, at most ``limit``."""
 
-    desde: QueryInteger(0, MAX_EVENTO_ID) = 0
-    limit: QueryInteger(1, 1000) = 100
+    desde: Annotated[int, QueryInteger(0, MAX_EVENTO_ID)] = 0
+    limit: Annotated[int, QueryInteger(1, 1000)] = 100
 
 
 class Contrato(BaseModel):
     """The status machine and the event types, as the board and other clients read them."""
 
-    status: list[Choice(STATUSES)] = Field(description="in the board's column order")
+    status: list[Annotated[str, Choice(STATUSES)]] = Field(description="in the board's column order")
     transicoes: dict[str, list[str]] = Field(description="the statuses each status may move to")
     finais: list[str]
     prioridades: list[str]
-    tipos_evento: list[Choice(TIPOS)]
+    tipos_evento: list[Annotated[str, Choice(TIPOS)]]
 
 
 class Mensagem(BaseModel):
@@ -226,10 +231,10 @@ class Autor(BaseModel):
 class Evento(BaseModel):
     """An event, exactly as sent on the socket and listed by GET /pedidos/eventos."""
 
-    type: Choice(TIPOS)
+    type: Annotated[str, Choice(TIPOS)]
     evento_id: int
     pedido_id: int
-    status_atual: Choice(STATUSES)
+    status_atual: Annotated[str, Choice(STATUSES)]
     cliente: str
     valor_total: MoneyOut
     timestamp: str
@@ -247,13 +252,13 @@ class HistoricoEntrada(BaseModel):
     """One change of an order, as GET /pedidos/<id>/historico lists it."""
 
     versao: int
-    tipo: Choice(TIPOS)
+    tipo: Annotated[str, Choice(TIPOS)]
     usuario: Autor | None
     timestamp: str
     alteracoes: dict[str, Alteracao] = Field(description="{} for pedido_criado")
 
 
-def validate(data, partial=False, max_itens=200):
+def validate(data: object, partial: bool = False, max_itens: int = 200) -> dict[str, Any]:
     """The clean values ``data`` gives (only those given), for callers outside a request (CLI, tests);
     raise :class:`~sgp_app.errors.ValidationError` listing every problem.
 
@@ -264,7 +269,7 @@ def validate(data, partial=False, max_itens=200):
     return given(parse(model, data, context={"SGP_MAX_ITENS": max_itens}))
 
 
-def given(model):
+def given(model: PedidoUpdate) -> dict[str, Any]:
     """The clean values a validated :class:`PedidoUpdate` (or create) holds, only those the client sent."""
     clean = {name: getattr(model, name) for name in model.model_fields_set}
     if "itens" in clean:
@@ -272,6 +277,6 @@ def given(model):
     return clean
 
 
-def valor_itens(itens):
+def valor_itens(itens: Iterable[Mapping[str, Any]]) -> Decimal:
     """Σ quantidade × valor_unitario."""
     return sum((i["quantidade"] * i["valor_unitario"] for i in itens), Decimal("0.00")).quantize(CENT)

@@ -1,9 +1,13 @@
 """Order rules: totals, the status machine, versions, and the evento of every change."""
 
+from __future__ import annotations
+
 import json
 import unicodedata
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import false, func, select
 
@@ -14,6 +18,9 @@ from ..extensions import db
 from ..models import HistoricoPedido, ItemPedido, Pedido, utcnow
 from . import estados, schemas
 from .schemas import ITEM_FIELDS, MAX_MONEY, valor_itens
+
+if TYPE_CHECKING:
+    from ..auth.tokens import Sessao
 
 ZERO = Decimal("0.00")
 # Fields a request sets as they come; the rest (status, totals, items) go through the rules.
@@ -32,10 +39,10 @@ DIRECT_FIELDS = (
 CHANGEABLE = (*DIRECT_FIELDS, "status", "valor_itens", "valor_frete")
 # What the history shows of a change: what a client set, and the total that follows from it.
 HISTORY_FIELDS = (*DIRECT_FIELDS, "status", "valor_frete", "valor_total", "itens")
-SEARCH_KEY_LENGTH = Pedido.__table__.c.cliente_busca.type.length
+SEARCH_KEY_LENGTH: int = Pedido.__table__.c.cliente_busca.type.length  # type: ignore[attr-defined]  # a String
 
 
-def search_key(text):
+def search_key(text: str) -> str:
     """The words of ``text``, lower-case, without accents or punctuation: "Arco-Íris" is "arco iris".
 
     Stored beside each order (``cliente_busca``) and applied to the list's ``cliente`` filter, so
@@ -49,7 +56,7 @@ def search_key(text):
     return " ".join(words)[:SEARCH_KEY_LENGTH]
 
 
-def _totals(pedido, clean, itens):
+def _totals(pedido: Pedido, clean: Mapping[str, Any], itens: list[dict[str, Any]]) -> None:
     """Set ``valor_itens`` and ``valor_frete`` from ``clean``, checking a given ``valor_total``."""
     frete = clean.get("valor_frete", pedido.valor_frete)
     total = clean.get("valor_total")
@@ -70,19 +77,19 @@ def _totals(pedido, clean, itens):
     pedido.valor_itens, pedido.valor_frete = base, frete
 
 
-def _check_dates(pedido):
+def _check_dates(pedido: Pedido) -> None:
     if pedido.data_entrega is not None and pedido.data_entrega < pedido.data_entrada:
         raise ValidationError({"data_entrega": "Anterior à data de entrada"})
 
 
-def _apply_fields(pedido, clean):
+def _apply_fields(pedido: Pedido, clean: Mapping[str, Any]) -> None:
     for name in DIRECT_FIELDS:
         if name in clean:
             setattr(pedido, name, clean[name])
     pedido.cliente_busca = search_key(pedido.cliente)
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """``value`` as JSON gives it in an order: money and dates as strings, items as objects."""
     if isinstance(value, list):
         return [{k: _plain(v) for k, v in item.items()} for item in value]
@@ -91,7 +98,7 @@ def _plain(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _alteracoes(before, after):
+def _alteracoes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """``{field: {"de": old, "para": new}}`` for every field that differs between two snapshots."""
     return {
         name: {"de": _plain(before[name]), "para": _plain(after[name])}
@@ -100,7 +107,7 @@ def _alteracoes(before, after):
     }
 
 
-def _record(tipo, pedido, autor, alteracoes):
+def _record(tipo: str, pedido: Pedido, autor: Sessao | None, alteracoes: dict[str, Any]) -> None:
     """Write the change's event (pruned with the log) and its history entry (kept with the order)."""
     evento = events.record(tipo, pedido, autor)
     db.session.add(
@@ -116,7 +123,7 @@ def _record(tipo, pedido, autor, alteracoes):
     )
 
 
-def create(clean, autor=None):
+def create(clean: Mapping[str, Any], autor: Sessao | None = None) -> Pedido:
     """Create an order from validated input; commit; return it.
 
     :param autor: the :class:`~sgp_app.auth.tokens.Sessao` making the change, or ``None`` (CLI).
@@ -142,7 +149,7 @@ def create(clean, autor=None):
     return pedido
 
 
-def _locked(pedido_id, versoes):
+def _locked(pedido_id: int, versoes: Collection[int] | None) -> Pedido:
     """The order, locked; 412 unless its version is one of ``versoes`` (``None``: any, as ``If-Match: *``)."""
     pedido = db.session.scalar(select(Pedido).where(Pedido.id == pedido_id).with_for_update())
     if pedido is None:
@@ -152,11 +159,11 @@ def _locked(pedido_id, versoes):
     return pedido
 
 
-def _item_dicts(pedido):
+def _item_dicts(pedido: Pedido) -> list[dict[str, Any]]:
     return [{k: getattr(item, k) for k in ITEM_FIELDS} for item in pedido.itens]
 
 
-def _snapshot(pedido):
+def _snapshot(pedido: Pedido) -> dict[str, Any]:
     """Everything a client can change, to tell a real change from a no-op."""
     data = {name: getattr(pedido, name) for name in CHANGEABLE}
     data["valor_total"] = pedido.valor_total
@@ -164,7 +171,7 @@ def _snapshot(pedido):
     return data
 
 
-def _commit_change(pedido, tipo, autor, before):
+def _commit_change(pedido: Pedido, tipo: str, autor: Sessao | None, before: Mapping[str, Any]) -> Pedido:
     pedido.versao += 1
     pedido.atualizado_em = utcnow()
     db.session.flush()
@@ -173,12 +180,14 @@ def _commit_change(pedido, tipo, autor, before):
     return pedido
 
 
-def _unchanged(pedido_id):
+def _unchanged(pedido_id: int) -> Pedido:
     db.session.rollback()
     return get(pedido_id)
 
 
-def update(pedido_id, clean, versoes=None, autor=None):
+def update(
+    pedido_id: int, clean: Mapping[str, Any], versoes: Collection[int] | None = None, autor: Sessao | None = None
+) -> Pedido:
     """Apply a validated PATCH; commit; return the order.
 
     A PATCH that changes nothing returns the order as it is: no new version, no evento.
@@ -206,7 +215,7 @@ def update(pedido_id, clean, versoes=None, autor=None):
     return _commit_change(pedido, tipo, autor, before)
 
 
-def cancel(pedido_id, versoes=None, autor=None):
+def cancel(pedido_id: int, versoes: Collection[int] | None = None, autor: Sessao | None = None) -> Pedido:
     """Cancel an order (never erase it); cancelling a cancelled order is a no-op."""
     begin_write()
     pedido = _locked(pedido_id, versoes)
@@ -220,25 +229,25 @@ def cancel(pedido_id, versoes=None, autor=None):
     return _commit_change(pedido, events.PEDIDO_CANCELADO, autor, before)
 
 
-def get(pedido_id):
+def get(pedido_id: int) -> Pedido:
     pedido = db.session.get(Pedido, pedido_id)
     if pedido is None:
         raise ApiError(404, "Pedido não encontrado")
     return pedido
 
 
-def historico(pedido_id, skip=0, limit=50):
+def historico(pedido_id: int, skip: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
     """``(a page of the order's changes, oldest first, how many there are)``; 404 for an unknown order."""
     get(pedido_id)
     mine = HistoricoPedido.pedido_id == pedido_id
-    total = db.session.scalar(select(func.count()).select_from(HistoricoPedido).where(mine))
+    total = db.session.scalar(select(func.count()).select_from(HistoricoPedido).where(mine)) or 0
     rows = db.session.scalars(
         select(HistoricoPedido).where(mine).order_by(HistoricoPedido.id).offset(skip).limit(limit)
     )
     return [row.to_dict() for row in rows], total
 
 
-def search(filtro):
+def search(filtro: schemas.FiltroPedidos) -> tuple[Sequence[Pedido], int]:
     """Return ``(orders newest first, total count)`` for a :class:`~.schemas.FiltroPedidos`."""
     query = select(Pedido)
     if filtro.status is not None:
@@ -253,12 +262,12 @@ def search(filtro):
         query = query.where(Pedido.data_entrada >= filtro.data_inicio)
     if filtro.data_fim is not None:
         query = query.where(Pedido.data_entrada <= filtro.data_fim)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(Pedido.id.desc()).offset(filtro.skip).limit(filtro.limit)
     pedidos = db.session.scalars(page).all()
     return pedidos, total
 
 
-def serialize(pedido):
+def serialize(pedido: Pedido) -> dict[str, Any]:
     """The order as the API returns it (the :class:`~sgp_app.pedidos.schemas.Pedido` shape)."""
     return schemas.Pedido.model_validate(pedido).model_dump(mode="json")

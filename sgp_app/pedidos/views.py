@@ -1,10 +1,11 @@
 """``/pedidos`` routes: order CRUD and the event catch-up feed."""
 
 import re
+from typing import Any
 
 from flask import Blueprint, g, request, url_for
 
-from .. import events
+from .. import events, models
 from ..contract import RequestHeader, contract
 from ..errors import ApiError
 from . import estados, service
@@ -38,7 +39,7 @@ IF_MATCH = RequestHeader(
 )
 
 
-def _if_match():
+def _if_match() -> frozenset[int] | None:
     """The versions ``If-Match`` accepts, or ``None`` when it is absent or ``*``; 400 when malformed.
 
     A list matches when any of its tags does (``"6", "7"``). As RFC 9110 asks, tags are compared
@@ -61,13 +62,13 @@ def _if_match():
     return frozenset(versions)
 
 
-def _order_response(pedido, status=200):
+def _order_response(pedido: models.Pedido, status: int = 200) -> tuple[dict[str, Any], int, dict[str, str]]:
     return service.serialize(pedido), status, {"ETag": f'"{pedido.versao}"'}
 
 
 @bp.post("/", strict_slashes=False)
 @contract(body=PedidoCreate, answer=Pedido, status=201, headers=("Location", "ETag"))
-def create_pedido(body):
+def create_pedido(body: PedidoCreate) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Create an order (event pedido_criado); it starts ``pendente``."""
     pedido = service.create(given(body), g.sessao)
     answer, status, headers = _order_response(pedido, 201)
@@ -77,7 +78,7 @@ def create_pedido(body):
 
 @bp.get("/", strict_slashes=False)
 @contract(query=FiltroPedidos, answer=list[Pedido], headers=("X-Total-Count", "X-Ultimo-Evento-Id", "Link"))
-def list_pedidos(query):
+def list_pedidos(query: FiltroPedidos) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
     """List orders, newest first, with filters and paging.
 
     ``X-Total-Count`` has the total and ``Link`` the next and prev pages (RFC 8288).
@@ -90,7 +91,7 @@ def list_pedidos(query):
     return [service.serialize(p) for p in pedidos], 200, headers
 
 
-def _page_headers(page, total):
+def _page_headers(page: Paginacao, total: int) -> dict[str, str]:
     """``X-Total-Count``, and RFC 8288 ``next``/``prev`` links to the neighbouring pages with the same arguments."""
     skip, limit = page.skip, page.limit
     pages = []
@@ -98,9 +99,9 @@ def _page_headers(page, total):
         pages.append(("next", skip + limit))
     if limit and skip > 0:
         pages.append(("prev", max(0, skip - limit)))
-    args = {**request.view_args, **request.args.to_dict()}
+    args = {**(request.view_args or {}), **request.args.to_dict()}
     links = ", ".join(
-        f'<{url_for(request.endpoint, **{**args, "skip": page_skip, "limit": limit})}>; rel="{rel}"'
+        f'<{url_for(str(request.endpoint), **{**args, "skip": page_skip, "limit": limit})}>; rel="{rel}"'
         for rel, page_skip in pages
     )
     return {"X-Total-Count": str(total), **({"Link": links} if links else {})}
@@ -108,21 +109,21 @@ def _page_headers(page, total):
 
 @bp.get("/contrato")
 @contract(answer=Contrato)
-def get_contrato():
+def get_contrato() -> Contrato:
     """The status machine (statuses in column order, allowed moves, finals) and the event types."""
     return Contrato(**estados.contrato(), tipos_evento=list(events.TIPOS))
 
 
 @bp.get("/<id:pedido_id>")
 @contract(answer=Pedido, headers=("ETag",), errors=(404,))
-def get_pedido(pedido_id):
+def get_pedido(pedido_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """One order."""
     return _order_response(service.get(pedido_id))
 
 
 @bp.patch("/<id:pedido_id>")
 @contract(body=PedidoUpdate, answer=Pedido, headers=("ETag",), request_headers=(IF_MATCH,), errors=(400, 404, 409, 412))
-def update_pedido(pedido_id, body):
+def update_pedido(pedido_id: int, body: PedidoUpdate) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Change an order (event pedido_atualizado or pedido_cancelado); ``If-Match`` guards against lost updates.
 
     ``status`` moves only as the status machine (``GET /pedidos/contrato``) allows: 409 otherwise.
@@ -132,7 +133,7 @@ def update_pedido(pedido_id, body):
 
 @bp.delete("/<id:pedido_id>")
 @contract(answer=Mensagem, request_headers=(IF_MATCH,), errors=(400, 404, 409, 412))
-def cancel_pedido(pedido_id):
+def cancel_pedido(pedido_id: int) -> Mensagem:
     """Cancel an order: it is kept, with status ``cancelado`` (event pedido_cancelado)."""
     service.cancel(pedido_id, _if_match(), g.sessao)
     return Mensagem(message="Pedido cancelado com sucesso")
@@ -140,7 +141,7 @@ def cancel_pedido(pedido_id):
 
 @bp.get("/<id:pedido_id>/historico")
 @contract(query=Paginacao, answer=list[HistoricoEntrada], headers=("X-Total-Count", "Link"), errors=(404,))
-def get_historico_pedido(pedido_id, query):
+def get_historico_pedido(pedido_id: int, query: Paginacao) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
     """The order's changes, oldest first, each with its author (kept as long as the order).
 
     Paged like the order list: ``X-Total-Count`` has the total, ``Link`` the next and prev pages.
@@ -151,7 +152,7 @@ def get_historico_pedido(pedido_id, query):
 
 @bp.get("/eventos")
 @contract(query=FiltroEventos, answer=list[Evento], headers=("X-Ultimo-Evento-Id",))
-def list_eventos(query):
+def list_eventos(query: FiltroEventos) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
     """Stored events after ``desde``, oldest first, exactly as sent on the socket."""
     rows = events.eventos_after(query.desde, query.limit)
     return [e.to_message() for e in rows], 200, {"X-Ultimo-Evento-Id": str(events.newest_id())}

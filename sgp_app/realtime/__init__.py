@@ -1,15 +1,19 @@
 """Live order events on ``/ws/pedidos`` and ``/pedidos/stream``: registry, broadcaster, broker, routes."""
 
+from __future__ import annotations
+
 import threading
 import time
+from typing import TYPE_CHECKING, TypeVar
 
-from flask import current_app
+from flask import Flask, Response, current_app
 
 from .. import signals
 from ..extensions import sock
 from .adapter import NoReader
 from .broadcaster import Broadcaster
-from .brokers import get_broker
+from .brokers import Broker, get_broker
+from .connection import Connection
 from .frames import CLOSE_GOING_AWAY
 from .handshake import handshake_guard
 from .janitor import Janitor
@@ -17,6 +21,13 @@ from .registry import Registry
 from .socket import PATH, Session
 from .stream import PATH as STREAM_PATH
 from .stream import pedidos_stream
+
+if TYPE_CHECKING:
+    import socket
+
+    from simple_websocket import Server
+
+C = TypeVar("C", bound=Connection)
 
 EXTENSION = "sgp_realtime"
 
@@ -28,7 +39,7 @@ class Hub:
         ``SGP_BROKER_URL`` names (tests, benchmarks).
     """
 
-    def __init__(self, app, broker=None):
+    def __init__(self, app: Flask, broker: Broker | None = None) -> None:
         config = app.config
         self.app = app
         self.registry = Registry()
@@ -46,47 +57,47 @@ class Hub:
             config["SGP_WS_SEND_QUEUE_BYTES"],
         )
 
-    def connection(self, cls, sock):
+    def connection(self, cls: type[C], sock: socket.socket) -> C:
         """A :class:`~sgp_app.realtime.connection.Connection` (or subclass) over ``sock``, with the send bounds."""
         return cls(sock, *self._connection_options)
 
-    def ensure_started(self):
+    def ensure_started(self) -> None:
         with self._start_lock:
             if not self.started:
                 self.broadcaster.start()
                 self.janitor.start()
                 self.started = True
 
-    def going_away(self):
+    def going_away(self) -> int:
         """Close every socket (and stream) with 1001: the server is restarting; clients reconnect and resume."""
         return self.registry.close_where(lambda c: True, CLOSE_GOING_AWAY, "Servidor reiniciando; reconecte")
 
 
-def going_away(app, wait=0.0):
+def going_away(app: Flask, wait: float = 0.0) -> None:
     """Called by gunicorn's hooks when the worker is told to stop."""
     closed = app.extensions[EXTENSION].going_away()
     if wait and closed:
         time.sleep(wait)  # let the writers flush the close frames
 
 
-def current_hub():
+def current_hub() -> Hub:
     return current_app.extensions[EXTENSION]
 
 
 @sock.route(PATH)
-def pedidos_socket(ws):
+def pedidos_socket(ws: Server) -> None:
     """Order events for browsers and scripts (see the README's protocol section)."""
     hub = current_hub()
     hub.ensure_started()
     Session(hub, ws).run()
 
 
-def stream():
+def stream() -> Response:
     """Order events as Server-Sent Events (see the README's protocol section)."""
     return pedidos_stream(current_hub())
 
 
-def init_app(app, broker=None):
+def init_app(app: Flask, broker: Broker | None = None) -> None:
     hub = app.extensions[EXTENSION] = Hub(app, broker)
     # Revocations travel as events do: committed log entries, published in id order.
     signals.eventos_committed.connect(hub.broadcaster.publish, sender=app, weak=False)

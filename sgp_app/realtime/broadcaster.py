@@ -11,11 +11,16 @@ import json
 import logging
 import threading
 import time
+from typing import Any
+
+from flask import Flask
 
 from .. import events
 from ..extensions import db
 from ..metrics import EVENTS_BROADCAST, EVENTS_PUBLISHED, LIVE_DELIVERIES, observe_delivery
+from .brokers import Broker
 from .frames import BAD_TOKEN, CLOSE_POLICY, json_text
+from .registry import Registry
 from .sse import event_frames
 
 log = logging.getLogger(__name__)
@@ -24,7 +29,7 @@ CATCH_UP_PAGE = 1000
 MALFORMED_LOG_EVERY = 60.0  # seconds between log lines about malformed broker messages
 
 
-def parse(text):
+def parse(text: object) -> dict[str, Any] | None:
     """A broker message as a dict, or ``None`` when it is not one the event log could have made
     (bytes that are not UTF-8 included)."""
     if not isinstance(text, str):
@@ -54,15 +59,15 @@ class Broadcaster:
     :param registry: the worker's :class:`~sgp_app.realtime.registry.Registry`.
     """
 
-    def __init__(self, app, broker, registry):
+    def __init__(self, app: Flask, broker: Broker, registry: Registry) -> None:
         self.app = app
         self.broker = broker
         self.registry = registry
         self.poll_interval = app.config["SGP_EVENT_POLL_INTERVAL"]
         self.gap_wait = app.config["SGP_EVENT_GAP_WAIT"]
-        self.expected = None  # next id to handle
-        self._held = {}  # id -> (message, text), for ids that came early
-        self._held_since = None
+        self.expected = 0  # next id to handle (read from the log by start())
+        self._held: dict[int, tuple[dict[str, Any], str]] = {}  # id -> (message, text), for ids that came early
+        self._held_since: float | None = None
         self._next_poll = 0.0
         self._generation = 0
         self._malformed = 0
@@ -70,7 +75,7 @@ class Broadcaster:
 
     # -- publishing side (request greenlets, after commit) ---------------------
 
-    def publish(self, _sender, messages, **_extra):
+    def publish(self, _sender: object, messages: list[dict[str, Any]], **_extra: object) -> None:
         """Signal receiver: hand committed log entries to the broker, in order."""
         for message in messages:
             self.broker.publish(json_text(message))
@@ -78,12 +83,12 @@ class Broadcaster:
 
     # -- subscriber side ------------------------------------------------------
 
-    def start(self):
+    def start(self) -> None:
         """Subscribe, then drain the broker in a greenlet of its own."""
         self.subscribe()
         threading.Thread(target=self._run, name="sgp-broadcaster", daemon=True).start()
 
-    def subscribe(self):
+    def subscribe(self) -> None:
         """Note where the log is, then subscribe.
 
         In this order, an entry committed in between is newer than ``expected`` and is read back
@@ -96,7 +101,7 @@ class Broadcaster:
                 db.session.remove()
         self.broker.connect()
 
-    def _run(self):
+    def _run(self) -> None:
         while True:
             try:
                 self.step()
@@ -104,28 +109,28 @@ class Broadcaster:
                 log.exception("broadcaster loop failed; retrying in 1s")
                 time.sleep(1)
 
-    def step(self):
+    def step(self) -> None:
         """Take one message (or time out), then catch up from the log if it is time to."""
         text = self.broker.next_message(timeout=self._wait_time())
         if text is not None:
             self.handle(text)
         now = time.monotonic()
-        gap_overdue = self._held and now - self._held_since >= self.gap_wait
+        gap_overdue = bool(self._held) and self._held_since is not None and now - self._held_since >= self.gap_wait
         resubscribed = self.broker.generation != self._generation
         if gap_overdue or resubscribed or now >= self._next_poll:
             # Catch up after a new subscription too: entries may have passed meanwhile.
             self._generation = self.broker.generation
             self.catch_up()
 
-    def _wait_time(self):
+    def _wait_time(self) -> float:
         deadline = self._next_poll
         if self._held:
-            deadline = min(deadline, self._held_since + self.gap_wait)
+            deadline = min(deadline, (self._held_since or 0.0) + self.gap_wait)
         return max(0.01, deadline - time.monotonic())
 
-    def handle(self, text):
+    def handle(self, text: str | bytes | None) -> None:
         message = parse(text)
-        if message is None:
+        if message is None or not isinstance(text, str):
             self._malformed_message(text)
             return
         evento_id = message["evento_id"]
@@ -138,14 +143,14 @@ class Broadcaster:
         self._apply(message, text)
         self._apply_held()
 
-    def _malformed_message(self, text):
+    def _malformed_message(self, text: object) -> None:
         self._malformed += 1
         now = time.monotonic()
         if now - self._malformed_logged_at >= MALFORMED_LOG_EVERY:
             self._malformed_logged_at = now
-            log.warning("broker: %d malformed message(s) dropped; latest starts %r", self._malformed, text[:80])
+            log.warning("broker: %d malformed message(s) dropped; latest starts %r", self._malformed, repr(text)[:80])
 
-    def _apply(self, message, text):
+    def _apply(self, message: dict[str, Any], text: str) -> None:
         if "control" in message:
             self.registry.close_tokens(message["tokens"], CLOSE_POLICY, BAD_TOKEN)
         else:
@@ -155,14 +160,14 @@ class Broadcaster:
             observe_delivery(message["timestamp"])
         self.expected = message["evento_id"] + 1
 
-    def _apply_held(self):
+    def _apply_held(self) -> None:
         while self.expected in self._held:
             self._apply(*self._held.pop(self.expected))
         for stale in [i for i in self._held if i < self.expected]:
             del self._held[stale]
         self._held_since = time.monotonic() if self._held else None
 
-    def catch_up(self):
+    def catch_up(self) -> None:
         """Read the entries the broker has not brought (yet) from the event log."""
         self._next_poll = time.monotonic() + self.poll_interval
         with self.app.app_context():

@@ -52,7 +52,14 @@ class Connection:
     framing = sse.WS
     kind = "socket"
 
-    def __init__(self, sock, max_queue, send_timeout, send_buffer=0, max_queue_bytes=1 << 20):
+    def __init__(
+        self,
+        sock: socket.socket,
+        max_queue: int,
+        send_timeout: float,
+        send_buffer: int = 0,
+        max_queue_bytes: int = 1 << 20,
+    ) -> None:
         if send_buffer:
             # A small kernel buffer finds slow clients sooner and costs less memory per socket.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
@@ -62,21 +69,21 @@ class Connection:
         self.send_timeout = send_timeout
         self.opened_at = time.monotonic()
         self.closing = False  # a close frame is queued or sent: nothing more goes out
-        self.close_code = None
+        self.close_code: int | None = None
         self.awaiting_pong = False
-        self._fd = sock.fileno()  # None once finished: the number may then belong to another socket
-        self._queue = deque()  # whole frames waiting behind the writer
+        self._fd: int | None = sock.fileno()  # None once finished: the number may then belong to another socket
+        self._queue: deque[bytes] = deque()  # whole frames waiting behind the writer
         self._queued_bytes = 0
-        self._in_flight = None  # the unsent rest of the frame the writer is in the middle of
-        self._writer = None  # the writer greenlet, while a client is behind
-        self._abort_timer = None
+        self._in_flight: memoryview | None = None  # the unsent rest of the frame the writer is in the middle of
+        self._writer: gevent.Greenlet | None = None  # the writer greenlet, while a client is behind
+        self._abort_timer: gevent.Greenlet | None = None
 
     @property
-    def behind(self):
+    def behind(self) -> bool:
         """Frames wait for this client (a writer greenlet owns the socket)."""
         return self._writer is not None
 
-    def send_frame(self, frame):
+    def send_frame(self, frame: bytes) -> bool:
         """Write ``frame`` now if the socket takes it, else queue it; never blocks the caller.
 
         Returns whether the frame went out or was queued.
@@ -85,18 +92,18 @@ class Connection:
             return False
         return self._write(frame)
 
-    def send_json(self, message):
+    def send_json(self, message: object) -> bool:
         return self.send_frame(json_frame(message))
 
-    def event_frame(self, evento_id, tipo, payload):
+    def event_frame(self, evento_id: int, tipo: str, payload: bytes) -> bytes:
         """One order event in this connection's framing (a replay's; live ones come framed for all)."""
         return text_frame(payload)
 
-    def send_sincronizado(self, ultimo_evento_id, completo):
+    def send_sincronizado(self, ultimo_evento_id: int, completo: bool) -> bool:
         """The end of a replay (see :meth:`~sgp_app.realtime.feed.Feed.replay`)."""
         return self.send_json({"type": "sincronizado", "ultimo_evento_id": ultimo_evento_id, "completo": completo})
 
-    def _write(self, frame, bounded=True):
+    def _write(self, frame: bytes, bounded: bool = True) -> bool:
         if self._writer is not None:  # the writer owns the socket: queue behind it
             if bounded and (
                 len(self._queue) >= self.max_queue or self._queued_bytes + len(frame) > self.max_queue_bytes
@@ -122,7 +129,7 @@ class Connection:
             self._writer = gevent.spawn(self._flush)
         return True
 
-    def _flush(self):
+    def _flush(self) -> None:
         """The writer: finish the frame in flight, then the queue; exits once the client caught up."""
         try:
             while True:
@@ -142,11 +149,11 @@ class Connection:
             if self._writer is gevent.getcurrent():
                 self._writer = None
 
-    def _drop_queue(self):
+    def _drop_queue(self) -> None:
         self._queue.clear()
         self._queued_bytes = 0
 
-    def wait_for_room(self, timeout=None):
+    def wait_for_room(self, timeout: float | None = None) -> bool:
         """Wait until the queue is at most half full (for replays); ``False`` if closed or timed out."""
         deadline = time.monotonic() + (self.send_timeout if timeout is None else timeout)
         while (
@@ -158,18 +165,18 @@ class Connection:
             gevent.sleep(0.01)
         return not self.closing
 
-    def wait_written(self, timeout):
+    def wait_written(self, timeout: float) -> None:
         """Let the writer finish what is queued (a close frame, say), for at most ``timeout`` seconds."""
         writer = self._writer
         if writer is not None:
             writer.join(timeout)
 
-    def drop_slow(self):
+    def drop_slow(self) -> None:
         """Close with 1013 a client that fell too far behind; it reconnects and resumes."""
         SLOW_CLIENTS.inc()
         self.close(CLOSE_TRY_AGAIN_LATER, SLOW_CLIENT, drop_pending=True)
 
-    def ping(self):
+    def ping(self) -> bool:
         """A protocol ping; ``False`` if the previous one was never answered."""
         if self.awaiting_pong:
             return False
@@ -177,7 +184,7 @@ class Connection:
         self.send_frame(PING_FRAME)
         return True
 
-    def answer_close(self, code):
+    def answer_close(self, code: int | None) -> None:
         """The client closed: echo its code (RFC 6455 section 5.5.1) and send nothing after.
 
         Frames still queued for it are dropped (it is leaving, and resumes when it comes back);
@@ -189,7 +196,7 @@ class Connection:
         self._drop_queue()
         self._write(close_frame(echo_close_code(code)), bounded=False)
 
-    def close(self, code, reason="", drop_pending=False):
+    def close(self, code: int, reason: str = "", drop_pending: bool = False) -> None:
         """Send a close frame after the queued frames (or, with ``drop_pending``, right after the one in flight).
 
         The connection is cut if the close cannot be written within ``send_timeout``, or the
@@ -203,7 +210,7 @@ class Connection:
         self._write(close_frame(code, reason), bounded=False)
         self._abort_timer = gevent.spawn_later(self.send_timeout if self.behind else CLOSE_WAIT, self.abort)
 
-    def finish(self):
+    def finish(self) -> None:
         """The handler is done: stop the timer and the writer; write nothing more."""
         self.closing, self._fd = True, None
         if self._abort_timer is not None:
@@ -211,7 +218,7 @@ class Connection:
         if self._writer is not None:
             self._writer.kill(block=False)
 
-    def abort(self):
+    def abort(self) -> None:
         """Break off the TCP connection; the handler's read returns and it cleans up."""
         self.closing = True
         with contextlib.suppress(OSError):
@@ -230,19 +237,19 @@ class StreamConnection(Connection):
     framing = sse.SSE
     kind = "stream"
 
-    def event_frame(self, evento_id, tipo, payload):
+    def event_frame(self, evento_id: int, tipo: str, payload: bytes) -> bytes:
         return sse.event(evento_id, tipo, payload)
 
-    def send_sincronizado(self, ultimo_evento_id, completo):
+    def send_sincronizado(self, ultimo_evento_id: int, completo: bool) -> bool:
         body = {"ultimo_evento_id": ultimo_evento_id, "completo": completo}
         return self.send_frame(sse.message("sincronizado", body))
 
-    def ping(self):
+    def ping(self) -> bool:
         """A heartbeat comment: keeps proxies from timing out an idle stream, and finds dead peers."""
         self.send_frame(sse.HEARTBEAT)
         return True
 
-    def close(self, code, reason="", drop_pending=False):
+    def close(self, code: int, reason: str = "", drop_pending: bool = False) -> None:
         if self.closing:
             return
         if drop_pending:
@@ -251,6 +258,6 @@ class StreamConnection(Connection):
         self.closing, self.close_code = True, code
         self._abort_timer = gevent.spawn(self._end)
 
-    def _end(self):
+    def _end(self) -> None:
         self.wait_written(self.send_timeout)
         self.abort()

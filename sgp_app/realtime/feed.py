@@ -86,7 +86,7 @@ class Feed:
             return False
         if greeting is not None:
             self.conn.send_json(greeting)
-        if replaying:
+        if replaying and ultimo is not None:
             self._start_replay(ultimo)
         return True
 
@@ -148,8 +148,9 @@ class Feed:
         """Send the stored events after ``after``: ``(last position covered, completo)``, or ``(None, False)``
         when the token was revoked or the connection closed."""
         conn = self.conn
-        last, newest = after, events.newest_id()
-        if after > newest:
+        last: int = after
+        newest: int | None = events.newest_id()
+        if newest is not None and after > newest:
             return newest, False  # beyond the log: the client names ids this log never wrote
         while True:
             if conn.closing:
@@ -160,13 +161,14 @@ class Feed:
                 frames = [
                     conn.event_frame(row.id, row.tipo, json_text(row.to_message()).encode()) for row in page.eventos
                 ]
-                newest = events.newest_id() if not page.complete else None
+                missing = None if page.complete else page.missing  # read before the rows expire
+                newest = events.newest_id() if missing is not None else None
             finally:
                 db.session.rollback()  # hold no transaction while waiting for the client
             if revoked:
                 return None, False
-            if not page.complete:
-                log.info("replay from %d: entries %d..%d were pruned meanwhile", after, *page.missing)
+            if missing is not None:
+                log.info("replay from %d: entries %d..%d were pruned meanwhile", after, *missing)
                 return newest, False
             for frame in frames:
                 if not conn.wait_for_room() or not conn.send_frame(frame):

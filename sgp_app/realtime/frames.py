@@ -23,7 +23,7 @@ SLOW_CLIENT = "Cliente lento demais; reconecte e retome"
 MAX_CONTROL_PAYLOAD = 125
 
 
-def frame(opcode, payload):
+def frame(opcode: int, payload: bytes) -> bytes:
     """A complete, unmasked, unfragmented frame."""
     n = len(payload)
     if n < 126:
@@ -33,12 +33,12 @@ def frame(opcode, payload):
     return struct.pack("!BBQ", 0x80 | opcode, 127, n) + payload
 
 
-def text_frame(payload):
+def text_frame(payload: bytes) -> bytes:
     """A text frame carrying ``payload`` (UTF-8 bytes)."""
     return frame(TEXT, payload)
 
 
-def json_text(message):
+def json_text(message: object) -> str:
     """The one serialization of a message, used on the socket, in the broker and in the log.
 
     Text a client sent may hold lone surrogates (``"\\ud800"`` is valid JSON); those have no
@@ -53,22 +53,22 @@ def json_text(message):
     return text
 
 
-def json_frame(message):
+def json_frame(message: object) -> bytes:
     return text_frame(json_text(message).encode())
 
 
-def close_frame(code, reason=""):
+def close_frame(code: int, reason: str = "") -> bytes:
     """A close frame; the reason is cut to fit a control frame, never inside a character."""
     reason_bytes = reason.encode()[: MAX_CONTROL_PAYLOAD - 2]
     return frame(CLOSE, struct.pack("!H", code) + reason_bytes.decode(errors="ignore").encode())
 
 
-def echo_close_code(code):
+def echo_close_code(code: int | None) -> int:
     """The code to answer a client's close with (RFC 6455 section 5.5.1)."""
     return CLOSE_NORMAL if code is None or code in NOT_ON_THE_WIRE else code
 
 
-def pong_frame(payload):
+def pong_frame(payload: bytes | bytearray) -> bytes:
     return frame(PONG, bytes(payload)[:MAX_CONTROL_PAYLOAD])
 
 

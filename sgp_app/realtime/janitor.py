@@ -3,14 +3,20 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
+from flask import Flask
 from sqlalchemy import select
 
 from ..db import with_session
 from ..extensions import db
 from ..models import SessaoToken, utcnow
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_TRY_AGAIN_LATER
+from .registry import Registry
 from .sse import SSE, WS
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +27,7 @@ class Janitor:
     """Pings every socket and heartbeats every stream; closes those whose peer, auth window, token lifetime
     or token ended. (Pruning the logs is :mod:`sgp_app.retention`'s, in every worker.)"""
 
-    def __init__(self, app, registry):
+    def __init__(self, app: Flask, registry: Registry) -> None:
         self.app = app
         self.registry = registry
         config = app.config
@@ -29,10 +35,10 @@ class Janitor:
         self.ping_interval = config["SGP_WS_PING_INTERVAL"]
         self.heartbeat_interval = config["SGP_SSE_HEARTBEAT"]
 
-    def start(self):
+    def start(self) -> None:
         threading.Thread(target=self._run, name="sgp-janitor", daemon=True).start()
 
-    def _run(self):
+    def _run(self) -> None:
         next_ping = time.monotonic() + self.ping_interval
         next_heartbeat = time.monotonic() + self.heartbeat_interval
         while True:
@@ -50,10 +56,10 @@ class Janitor:
             except Exception:  # noqa: BLE001 - keep sweeping whatever one round hit
                 log.exception("janitor round failed")
 
-    def _with_db(self, fn, *args):
+    def _with_db(self, fn: Callable[..., T], *args: object) -> T:
         return with_session(self.app, fn, *args)
 
-    def sweep(self):
+    def sweep(self) -> None:
         """Close unauthenticated sockets past the auth timeout and sockets whose token expired."""
         now_mono, now = time.monotonic(), utcnow()
         self.registry.close_where(
@@ -65,13 +71,13 @@ class Janitor:
             lambda f: f.sessao is not None and f.sessao.expira_em <= now, CLOSE_POLICY, "Token expirado"
         )
 
-    def heartbeat(self):
+    def heartbeat(self) -> None:
         """A comment line on every stream: proxies keep it open, and a dead peer's writes fail."""
         for feed in self.registry.snapshot():
             if feed.conn.framing == SSE:
                 feed.conn.ping()
 
-    def ping_all(self):
+    def ping_all(self) -> None:
         """Send every socket a protocol ping; close those that never answered the last one."""
         conns = [feed.conn for feed in self.registry.snapshot()]
         silent = [conn for conn in conns if conn.framing == WS and not conn.ping()]
@@ -81,10 +87,10 @@ class Janitor:
         if silent:
             log.info("dropped %d socket(s) that missed a ping", len(silent))
 
-    def close_revoked(self):
+    def close_revoked(self) -> None:
         """Close sockets whose token was revoked (a safety net if the broker lost the notice)."""
         hashes = {f.sessao.token_hash for f in self.registry.snapshot() if f.sessao is not None}
-        revoked = set()
+        revoked: set[str] = set()
         chunk = sorted(hashes)
         for i in range(0, len(chunk), 500):
             revoked.update(

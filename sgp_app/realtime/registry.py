@@ -1,10 +1,18 @@
 """Every feed (socket or stream) open in this worker, under one lock: fan-out, and each feed's switch
 from replay to live (which :class:`~sgp_app.realtime.feed.Feed` drives)."""
 
+from __future__ import annotations
+
 import threading
 import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ..metrics import SOCKETS, SOCKETS_OPENED
+
+if TYPE_CHECKING:
+    from ..auth.tokens import Sessao
+    from .feed import Feed
 
 
 class Registry:
@@ -20,30 +28,32 @@ class Registry:
     # How long a revoked token is remembered here: longer than any lookup-to-authenticate window.
     REVOKED_MEMORY = 300.0
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.RLock()
-        self._feeds = set()
-        self._revoked = {}  # token hash -> when its revocation was applied (monotonic), recent ones only
+        self._feeds: set[Feed] = set()
+        self._revoked: dict[
+            str, float
+        ] = {}  # token hash -> when its revocation was applied (monotonic), recent ones only
 
-    def add(self, feed):
+    def add(self, feed: Feed) -> None:
         with self.lock:
             self._feeds.add(feed)
             SOCKETS.set(len(self._feeds))
         SOCKETS_OPENED.inc()
 
-    def remove(self, feed):
+    def remove(self, feed: Feed) -> None:
         with self.lock:
             self._feeds.discard(feed)
             SOCKETS.set(len(self._feeds))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._feeds)
 
-    def snapshot(self):
+    def snapshot(self) -> list[Feed]:
         with self.lock:
             return list(self._feeds)
 
-    def authenticate(self, feed, sessao):
+    def authenticate(self, feed: Feed, sessao: Sessao) -> bool:
         """From now on ``feed`` receives events, as ``sessao``'s; ``False`` if that token was revoked meanwhile.
 
         The token was looked up before; a revocation committed since then and already applied
@@ -56,7 +66,7 @@ class Registry:
             feed.sessao = sessao
             return True
 
-    def fan_out(self, evento_id, frames):
+    def fan_out(self, evento_id: int, frames: tuple[bytes, bytes]) -> int:
         """Hand one event to every authenticated feed; return how many took it now.
 
         :param frames: the event framed once for each kind of client
@@ -78,7 +88,7 @@ class Registry:
                     delivered += conn.send_frame(frames[conn.framing])  # a non-blocking write; see Connection
         return delivered
 
-    def begin_replay(self, feed):
+    def begin_replay(self, feed: Feed) -> bool:
         """Hold ``feed``'s live events from now on; ``False`` if a replay is already running."""
         with self.lock:
             if feed.backlog is not None:
@@ -86,7 +96,7 @@ class Registry:
             feed.backlog = []
             return True
 
-    def abort_replay(self, feed, code, reason):
+    def abort_replay(self, feed: Feed, code: int, reason: str) -> None:
         """The replay failed: close ``feed`` and drop its held live events, in one step.
 
         Nothing newer than what was replayed may reach the client: it resumes from its last
@@ -96,7 +106,7 @@ class Registry:
             feed.conn.close(code, reason)
             feed.backlog = None
 
-    def end_replay(self, feed, last):
+    def end_replay(self, feed: Feed, last: int) -> tuple[int, int]:
         """The replay sent every stored event up to ``last``: send the held live events after it, go live.
 
         Returns ``(sent, current)``: how many held events went out, and the id the feed is now
@@ -113,14 +123,14 @@ class Registry:
             feed.cursor = max(last, feed.cursor or 0)
             return sent, feed.cursor
 
-    def close_where(self, predicate, code, reason):
+    def close_where(self, predicate: Callable[[Feed], bool], code: int, reason: str) -> int:
         """Close every feed for which ``predicate(feed)`` is true; return how many."""
         doomed = [feed for feed in self.snapshot() if predicate(feed)]
         for feed in doomed:
             feed.conn.close(code, reason)
         return len(doomed)
 
-    def close_tokens(self, token_hashes, code, reason):
+    def close_tokens(self, token_hashes: Iterable[str], code: int, reason: str) -> int:
         """Close every feed authenticated with one of these tokens, and refuse them from now on."""
         hashes = set(token_hashes)
         now = time.monotonic()

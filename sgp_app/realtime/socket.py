@@ -5,9 +5,12 @@ that this module's handler greenlet reads the socket itself (:mod:`.adapter` tak
 each socket costs one greenlet, not three.
 """
 
+from __future__ import annotations
+
 import json
 import logging
 import time
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
@@ -21,6 +24,12 @@ from .feed import Feed
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN_LATER, pong_frame
 from .handshake import BAD_ULTIMO, parse_ultimo
 
+if TYPE_CHECKING:
+    from simple_websocket import Server
+
+    from ..auth.tokens import Sessao
+    from . import Hub
+
 log = logging.getLogger(__name__)
 
 PATH = "/ws/pedidos"
@@ -31,11 +40,11 @@ class RateLimit:
 
     OK, WARN, DROP, CUT = "ok", "warn", "drop", "cut"
 
-    def __init__(self, rate, burst):
+    def __init__(self, rate: float, burst: int) -> None:
         self.rate, self.burst = rate, burst
         self.tokens, self.stamp, self.excess = float(burst), time.monotonic(), 0
 
-    def take(self):
+    def take(self) -> str:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
@@ -52,7 +61,7 @@ class RateLimit:
 class Session:
     """The conversation with one client, in the greenlet Flask-Sock gives it."""
 
-    def __init__(self, hub, ws):
+    def __init__(self, hub: Hub, ws: Server) -> None:
         self.hub = hub
         config = current_app.config
         self.ws = ws
@@ -60,14 +69,14 @@ class Session:
         self.conn = hub.connection(Connection, sock)
         self.feed = Feed(hub, self.conn)
         # A resume asked for before authenticating runs once the client authenticates.
-        self.pending_ultimo = None
+        self.pending_ultimo: int | None = None
         self.max_connections = config["SGP_WS_MAX_CONNECTIONS"]
         self.max_message = config["SGP_WS_MAX_MESSAGE"]
         self.rate = RateLimit(config["SGP_WS_RATE_LIMIT"], config["SGP_WS_RATE_BURST"])
-        self._parts = []
+        self._parts: list[Any] = []
         self._size = 0
 
-    def run(self):
+    def run(self) -> None:
         conn = self.conn
         if len(self.hub.registry) >= self.max_connections:
             conn.close(CLOSE_TRY_AGAIN_LATER, "Servidor cheio; tente novamente mais tarde")
@@ -103,7 +112,7 @@ class Session:
             self.feed.leave()  # after our close frame, or the echo of the client's
             hand_back(self.ws)
 
-    def _read_loop(self):
+    def _read_loop(self) -> None:
         protocol = self.protocol
         while True:
             try:
@@ -124,7 +133,7 @@ class Session:
                     self.conn.answer_close(event.code)  # a no-op when we closed first
                     return
 
-    def _drain_until_closed(self):
+    def _drain_until_closed(self) -> None:
         try:
             while self.conn.sock.recv(RECV_BYTES):
                 pass
@@ -134,7 +143,7 @@ class Session:
             self.conn.finish()
             hand_back(self.ws)
 
-    def _message_part(self, event):
+    def _message_part(self, event: TextMessage | BytesMessage) -> None:
         self._size += len(event.data)
         if self._size > self.max_message:
             self.conn.close(CLOSE_TOO_BIG, "Mensagem grande demais")
@@ -147,7 +156,7 @@ class Session:
         if not self.conn.closing:
             self.handle(data)
 
-    def authenticate(self, sessao, announce=True):
+    def authenticate(self, sessao: Sessao | None, announce: bool = True) -> bool:
         """Make the socket ``sessao``'s (a looked-up token), or close it with 1008 when ``None``."""
         if sessao is None:
             self.conn.close(CLOSE_POLICY, BAD_TOKEN)
@@ -156,15 +165,15 @@ class Session:
         greeting = {"type": "authenticated", "message": "Autenticação realizada com sucesso"} if announce else None
         return self.feed.subscribe(sessao, ultimo, greeting)
 
-    def resume(self, ultimo):
+    def resume(self, ultimo: int) -> None:
         """Replay in a greenlet of its own: meanwhile this one goes on reading (pongs, pings)."""
         if not self.feed.resume(ultimo):
             self.error("resume_in_progress", "Uma retomada já está em andamento; aguarde o sincronizado")
 
-    def error(self, code, message):
+    def error(self, code: str, message: str) -> None:
         self.conn.send_json({"type": "error", "code": code, "message": message})
 
-    def handle(self, data):
+    def handle(self, data: str | bytes) -> None:
         verdict = self.rate.take()
         if verdict is RateLimit.WARN:
             return self.error("rate_limited", "Mensagens demais; diminua o ritmo")

@@ -9,7 +9,11 @@ hooks set the headers (CORS, security, request id) as for any answer, then the h
 written to the socket directly until the stream ends.
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import Response, current_app, request
 
@@ -22,12 +26,19 @@ from .frames import CLOSE_SERVER_ERROR
 from .handshake import check_origin, live_events_available, parse_ultimo, realtime_unavailable
 from .sse import response_head
 
+if TYPE_CHECKING:
+    import socket
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+    from ..auth.tokens import Sessao
+    from . import Hub
+
 log = logging.getLogger(__name__)
 
 PATH = "/pedidos/stream"
 
 
-def resume_point():
+def resume_point() -> int | None:
     """Where to resume from: ``Last-Event-ID`` (an EventSource reconnecting), else ``?ultimo_evento_id``.
 
     The header wins: EventSource reconnects to the very URL it opened, query included, and the
@@ -46,7 +57,7 @@ def resume_point():
     return None
 
 
-def pedidos_stream(hub):
+def pedidos_stream(hub: Hub) -> Response:
     """Check everything that can be answered with a status code, then hand over to :class:`StreamResponse`."""
     sock = request.environ.get("gunicorn.socket")  # taken over as Flask-Sock does
     if not live_events_available() or sock is None:
@@ -74,11 +85,11 @@ HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Connection":
 class StreamResponse(Response):
     """A ``text/event-stream`` answer that, when served, writes itself to the client's socket."""
 
-    def __init__(self, hub, sock, sessao, ultimo):
+    def __init__(self, hub: Hub, sock: socket.socket, sessao: Sessao, ultimo: int | None) -> None:
         super().__init__(status=200, mimetype="text/event-stream", headers=HEADERS)
         self.hub, self.sock, self.sessao, self.ultimo = hub, sock, sessao, ultimo
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         head = response_head(self.status, self.headers.to_wsgi_list())
         Stream(self.hub, self.hub.connection(StreamConnection, self.sock), self.sessao, self.ultimo).run(head)
         # The response is written: gunicorn takes StopIteration as "done, close the connection".
@@ -88,11 +99,11 @@ class StreamResponse(Response):
 class Stream:
     """One stream's life, in the request's greenlet: subscribe (replaying if asked), wait for the client to go."""
 
-    def __init__(self, hub, conn, sessao, ultimo):
+    def __init__(self, hub: Hub, conn: StreamConnection, sessao: Sessao, ultimo: int | None) -> None:
         self.conn, self.sessao, self.ultimo = conn, sessao, ultimo
         self.feed = Feed(hub, conn)
 
-    def run(self, head):
+    def run(self, head: bytes) -> None:
         conn = self.conn
         conn.send_frame(head)  # before the feed is registered: no event can come first
         try:
@@ -104,7 +115,7 @@ class Stream:
         finally:
             self.feed.leave()
 
-    def _read_until_closed(self):
+    def _read_until_closed(self) -> None:
         """A stream's client sends nothing more; its socket ends when it leaves or when we end it."""
         while True:
             try:

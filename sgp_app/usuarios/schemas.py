@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict
 
 from .. import nomes
-from ..fields import TEXT_CHARS, Boolean, PreciseTimestamp
+from ..fields import BOOLEAN, TEXT_CHARS, Boolean, PreciseTimestamp, Rule
 from ..http import storable_text
 
 MIN_PASSWORD = 8
@@ -15,28 +15,19 @@ MAX_USERNAME = nomes.MAX_USERNAME
 USERNAME_CHARS = r"^[^\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\uD800-\uF8FF\uFEFF]*$"
 
 
-def _password(value):
-    if not storable_text(value) or not MIN_PASSWORD <= len(value) <= MAX_PASSWORD:
+def _password(value: object) -> str:
+    if not isinstance(value, str) or not storable_text(value) or not MIN_PASSWORD <= len(value) <= MAX_PASSWORD:
         raise ValueError(f"A senha deve ter de {MIN_PASSWORD} a {MAX_PASSWORD} caracteres")
     return value
 
 
-Username = Annotated[
-    str,
-    BeforeValidator(nomes.check),
-    WithJsonSchema(
-        {"allOf": [{"type": "string", "maxLength": MAX_USERNAME, "pattern": USERNAME_CHARS}, {"pattern": r"\S"}]},
-        mode="validation",
-    ),
-]
-Password = Annotated[
-    str,
-    BeforeValidator(_password),
-    WithJsonSchema(
-        {"type": "string", "minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD, "pattern": TEXT_CHARS},
-        mode="validation",
-    ),
-]
+USERNAME = Rule(
+    nomes.check,
+    {"allOf": [{"type": "string", "maxLength": MAX_USERNAME, "pattern": USERNAME_CHARS}, {"pattern": r"\S"}]},
+)
+PASSWORD = Rule(
+    _password, {"type": "string", "minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD, "pattern": TEXT_CHARS}
+)
 STRICT = ConfigDict(extra="forbid")
 
 
@@ -44,8 +35,8 @@ class UsuarioCreate(BaseModel):
     """POST /usuarios: 409 if the username is taken."""
 
     model_config = STRICT
-    username: Username
-    password: Password
+    username: Annotated[str, USERNAME]
+    password: Annotated[str, PASSWORD]
     is_admin: Boolean = False
 
 
@@ -54,9 +45,9 @@ class UsuarioUpdate(BaseModel):
     the last active admin cannot be disabled or demoted (409)."""
 
     model_config = STRICT
-    ativo: Boolean = None
-    is_admin: Boolean = None
-    password: Password = None
+    ativo: Annotated[bool | None, BOOLEAN] = None
+    is_admin: Annotated[bool | None, BOOLEAN] = None
+    password: Annotated[str | None, PASSWORD] = None
 
 
 class UsuarioAdmin(BaseModel):

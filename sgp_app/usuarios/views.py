@@ -17,11 +17,11 @@ from .schemas import UsuarioAdmin, UsuarioCreate, UsuarioUpdate
 bp = Blueprint("usuarios", __name__, url_prefix="/usuarios")
 
 
-def _shown(usuario):
+def _shown(usuario: Usuario) -> UsuarioAdmin:
     return UsuarioAdmin.model_validate(usuario)
 
 
-def _get(usuario_id):
+def _get(usuario_id: int) -> Usuario:
     usuario = db.session.get(Usuario, usuario_id)
     if usuario is None:
         raise ApiError(404, "Usuário não encontrado")
@@ -30,14 +30,14 @@ def _get(usuario_id):
 
 @bp.get("/", strict_slashes=False)
 @contract(access="admin", answer=list[UsuarioAdmin])
-def list_usuarios():
+def list_usuarios() -> list[UsuarioAdmin]:
     """Every user, oldest first."""
     return [_shown(u) for u in db.session.scalars(select(Usuario).order_by(Usuario.id))]
 
 
 @bp.post("/", strict_slashes=False)
 @contract(access="admin", body=UsuarioCreate, answer=UsuarioAdmin, status=201, headers=("Location",), errors=(409,))
-def create_usuario(body):
+def create_usuario(body: UsuarioCreate) -> tuple[UsuarioAdmin, int, dict[str, str]]:
     """Add a user who can log in; 409 when the username is taken (ignoring case and look-alike letters)."""
     novo = body
     password_hash = hash_password(novo.password)  # before the write lock: it takes a while
@@ -53,14 +53,14 @@ def create_usuario(body):
 
 @bp.get("/<id:usuario_id>")
 @contract(access="admin", answer=UsuarioAdmin, errors=(404,))
-def get_usuario(usuario_id):
+def get_usuario(usuario_id: int) -> UsuarioAdmin:
     """One user."""
     return _shown(_get(usuario_id))
 
 
 @bp.patch("/<id:usuario_id>")
 @contract(access="admin", body=UsuarioUpdate, answer=UsuarioAdmin, errors=(404, 409))
-def update_usuario(usuario_id, body):
+def update_usuario(usuario_id: int, body: UsuarioUpdate) -> UsuarioAdmin:
     """Disable or enable a user, make or unmake an admin, or set a new password.
 
     Disabling a user or setting a password revokes every token of theirs at once (their sockets
@@ -86,7 +86,7 @@ def update_usuario(usuario_id, body):
     return _shown(usuario)
 
 
-def _active_admins():
+def _active_admins() -> int:
     """How many active admins there are, their rows locked until commit.
 
     Two admins demoting each other at once: the second waits for the first, then counts again

@@ -3,17 +3,17 @@
 import re
 from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from ..events import TIPOS
-from ..fields import Boolean, PreciseTimestamp, choice
+from ..fields import BOOLEAN, PreciseTimestamp, Rule, choice
 from .targets import MAX_URL, TargetRefused, normalize_url
 
-SEGREDO = re.compile(r"[\x21-\x7e]{16,200}")  # printable ASCII, no spaces: it goes into an HMAC key as typed
+SEGREDO_TEXT = re.compile(r"[\x21-\x7e]{16,200}")  # printable ASCII, no spaces: it goes into an HMAC key as typed
 STRICT = ConfigDict(extra="forbid")
 
 
-def _url(value):
+def _url(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError("Deve ser texto")
     if not value.startswith(("http://", "https://")):
@@ -24,13 +24,13 @@ def _url(value):
         raise ValueError(str(exc)) from None
 
 
-def _segredo(value):
-    if not isinstance(value, str) or not SEGREDO.fullmatch(value):
+def _segredo(value: object) -> str:
+    if not isinstance(value, str) or not SEGREDO_TEXT.fullmatch(value):
         raise ValueError("De 16 a 200 caracteres ASCII visíveis (sem espaços)")
     return value
 
 
-def _tipos(value):
+def _tipos(value: object) -> list[str] | None:
     if value is None:
         return None
     if not isinstance(value, list):
@@ -47,36 +47,28 @@ def _tipos(value):
 URL_SCHEMA = {"type": "string", "maxLength": MAX_URL, "pattern": r"^https?://\S+$"}
 TIPOS_SCHEMA = {"type": "array", "items": {"type": "string", "enum": list(TIPOS)}, "minItems": 1, "uniqueItems": True}
 
-Url = Annotated[str, BeforeValidator(_url), WithJsonSchema(URL_SCHEMA, mode="validation")]
-Segredo = Annotated[
-    str,
-    BeforeValidator(_segredo),
-    WithJsonSchema(
-        {"type": "string", "minLength": 16, "maxLength": 200, "pattern": r"^[\x21-\x7e]+$"}, mode="validation"
-    ),
-]
-Tipos = Annotated[list[str], BeforeValidator(_tipos), WithJsonSchema(TIPOS_SCHEMA, mode="validation")]
-OptionalTipos = Annotated[
-    list[str] | None, BeforeValidator(_tipos), WithJsonSchema({**TIPOS_SCHEMA, "nullable": True}, mode="validation")
-]
+URL = Rule(_url, URL_SCHEMA)
+SEGREDO = Rule(_segredo, {"type": "string", "minLength": 16, "maxLength": 200, "pattern": r"^[\x21-\x7e]+$"})
+TIPOS_RULE = Rule(_tipos, TIPOS_SCHEMA)
+OptionalTipos = Annotated[list[str] | None, Rule(_tipos, {**TIPOS_SCHEMA, "nullable": True})]
 
 
 class WebhookCreate(BaseModel):
     """POST /webhooks: ``segredo`` is generated when absent; ``tipos`` absent means every type."""
 
     model_config = STRICT
-    url: Url
-    segredo: Segredo = None
-    tipos: Tipos = None
+    url: Annotated[str, URL]
+    segredo: Annotated[str | None, SEGREDO] = None
+    tipos: Annotated[list[str] | None, TIPOS_RULE] = None
 
 
 class WebhookUpdate(BaseModel):
     """PATCH /webhooks/<id>: ``tipos: null`` means every type; enabling again resumes from the cursor."""
 
     model_config = STRICT
-    ativo: Boolean = None
+    ativo: Annotated[bool | None, BOOLEAN] = None
     tipos: OptionalTipos = None
-    url: Url = None
+    url: Annotated[str | None, URL] = None
 
 
 class Webhook(BaseModel):

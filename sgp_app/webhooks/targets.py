@@ -9,9 +9,11 @@ a name that later resolves to ``127.0.0.1`` (DNS rebinding) is refused too.
 import contextlib
 import ipaddress
 import socket
+from collections.abc import Iterable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpcore
+from httpcore._backends.base import SOCKET_OPTION, NetworkStream
 
 MAX_URL = 2000
 
@@ -24,7 +26,7 @@ class Unresolvable(TargetRefused):
     """The host name does not resolve (now)."""
 
 
-def check_url(url):
+def check_url(url: str) -> tuple[str, str, int]:
     """``(scheme, host, port)`` of a well-formed http(s) URL; :class:`TargetRefused` otherwise."""
     if len(url) > MAX_URL:
         raise TargetRefused(f"No máximo {MAX_URL} caracteres")
@@ -49,7 +51,7 @@ def check_url(url):
 URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
 
 
-def normalize_url(url):
+def normalize_url(url: str) -> str:
     """The URL as it goes on the wire: an IDNA (punycode) host and a percent-encoded path and query.
 
     ``https://exämple.com/notificação`` becomes ``https://xn--exmple-cua.com/notifica%C3%A7%C3%A3o``.
@@ -59,7 +61,7 @@ def normalize_url(url):
     if url.isascii():
         return url
     parts = urlsplit(url)
-    host = parts.hostname
+    host = parts.hostname or ""  # check_url made sure there is one
     try:
         if not host.isascii():
             host = ".".join(label.encode("idna").decode("ascii") if label else "" for label in host.split("."))
@@ -78,9 +80,9 @@ def normalize_url(url):
 EMBEDDED_IPV4 = tuple(ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
 
 
-def embedded_ipv4(ip):
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     """Every IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64, IPv4-compatible)."""
-    found = []
+    found: list[ipaddress.IPv4Address] = []
     if ip.ipv4_mapped is not None:
         found.append(ip.ipv4_mapped)
     if ip.sixtofour is not None:
@@ -92,26 +94,26 @@ def embedded_ipv4(ip):
     return found
 
 
-def is_public(address):
+def is_public(address: str) -> bool:
     """Whether ``address`` is a public unicast address, and so is every IPv4 address it embeds."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    candidates = [ip]
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = embedded_ipv4(ip)
         if ip.ipv4_mapped is not None:
-            candidates = embedded  # ::ffff:a.b.c.d is just that IPv4 address
+            candidates = list(embedded)  # ::ffff:a.b.c.d is just that IPv4 address
         else:
             candidates.extend(embedded)
     return all(c.is_global and not c.is_multicast for c in candidates)
 
 
-def resolve(host, port, allow_private):
+def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     """The addresses to connect to for ``host``; :class:`TargetRefused` if any is not public."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise Unresolvable(f"Não foi possível resolver {host}: {exc}") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not allow_private:
         refused = [a for a in addresses if not is_public(a)]
         if refused:
@@ -122,7 +124,7 @@ def resolve(host, port, allow_private):
     return addresses
 
 
-def check_target(url, allow_private):
+def check_target(url: str, allow_private: bool) -> None:
     """Refuse a URL that is malformed or whose host resolves to a non-public address.
 
     A name that does not resolve yet is accepted (its DNS may come later): every connection
@@ -140,10 +142,17 @@ class CheckedBackend(httpcore.SyncBackend):
     ``start_tls`` apart from the address connected to.
     """
 
-    def __init__(self, allow_private):
+    def __init__(self, allow_private: bool) -> None:
         self.allow_private = allow_private
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SOCKET_OPTION] | None = None,
+    ) -> NetworkStream:
         try:
             addresses = resolve(host, port, self.allow_private)
         except TargetRefused as exc:

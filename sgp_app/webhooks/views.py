@@ -3,7 +3,7 @@
 import json
 
 from flask import Blueprint, current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .. import events
 from ..contract import contract
@@ -19,18 +19,18 @@ from .targets import TargetRefused, check_target
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 
-def _shown(webhook, model=WebhookOut):
+def _shown(webhook: Webhook, model: type[WebhookOut] = WebhookOut) -> WebhookOut:
     return model.model_validate(webhook)
 
 
-def _get(webhook_id):
+def _get(webhook_id: int) -> Webhook:
     webhook = db.session.get(Webhook, webhook_id)
     if webhook is None:
         raise ApiError(404, "Webhook não encontrado")
     return webhook
 
 
-def _check_target(url):
+def _check_target(url: str) -> None:
     """422 on ``url`` for a loopback, private or link-local target (unless allowed)."""
     try:
         check_target(url, current_app.config["SGP_WEBHOOK_ALLOW_PRIVATE"])
@@ -38,20 +38,20 @@ def _check_target(url):
         raise ValidationError({"url": str(exc)}) from None
 
 
-def _tipos(tipos):
+def _tipos(tipos: list[str] | None) -> str | None:
     return None if tipos is None else json.dumps(tipos)
 
 
 @bp.get("/", strict_slashes=False)
 @contract(access="admin", answer=list[WebhookOut])
-def list_webhooks():
+def list_webhooks() -> list[WebhookOut]:
     """Every endpoint, oldest first, without its secret."""
     return [_shown(w) for w in db.session.scalars(select(Webhook).order_by(Webhook.id))]
 
 
 @bp.post("/", strict_slashes=False)
 @contract(access="admin", body=WebhookCreate, answer=WebhookCriado, status=201, headers=("Location",))
-def create_webhook(body):
+def create_webhook(body: WebhookCreate) -> tuple[WebhookOut, int, dict[str, str]]:
     """Register an endpoint; it gets the events committed from now on.
 
     ``segredo`` is generated when absent and shown only in this answer. Loopback, private and
@@ -75,14 +75,14 @@ def create_webhook(body):
 
 @bp.get("/<id:webhook_id>")
 @contract(access="admin", answer=WebhookOut, errors=(404,))
-def get_webhook(webhook_id):
+def get_webhook(webhook_id: int) -> WebhookOut:
     """One endpoint, without its secret."""
     return _shown(_get(webhook_id))
 
 
 @bp.patch("/<id:webhook_id>")
 @contract(access="admin", body=WebhookUpdate, answer=WebhookOut, errors=(404,))
-def update_webhook(webhook_id, body):
+def update_webhook(webhook_id: int, body: WebhookUpdate) -> WebhookOut:
     """Disable or enable an endpoint, or change its URL or event types.
 
     Enabling resumes from the endpoint's cursor (``ultimo_evento_id``).
@@ -106,11 +106,11 @@ def update_webhook(webhook_id, body):
 
 @bp.delete("/<id:webhook_id>")
 @contract(access="admin", status=204, errors=(404,))
-def delete_webhook(webhook_id):
+def delete_webhook(webhook_id: int) -> tuple[str, int]:
     """Remove an endpoint and its delivery attempts; its deliverer stops."""
     begin_write()
     webhook = _get(webhook_id)
-    db.session.execute(EntregaWebhook.__table__.delete().where(EntregaWebhook.webhook_id == webhook.id))
+    db.session.execute(delete(EntregaWebhook).where(EntregaWebhook.webhook_id == webhook.id))
     db.session.delete(webhook)
     db.session.commit()
     return "", 204
@@ -118,7 +118,7 @@ def delete_webhook(webhook_id):
 
 @bp.get("/<id:webhook_id>/entregas")
 @contract(access="admin", answer=list[Entrega], errors=(404,))
-def list_entregas(webhook_id):
+def list_entregas(webhook_id: int) -> list[Entrega]:
     """The latest delivery attempts, newest first (at most 100)."""
     _get(webhook_id)
     rows = db.session.scalars(

@@ -14,11 +14,11 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("usuarios") as batch_op:
         batch_op.add_column(sa.Column("ativo", sa.Boolean(), nullable=False, server_default=sa.true()))
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("usuarios") as batch_op:
         batch_op.drop_column("ativo")

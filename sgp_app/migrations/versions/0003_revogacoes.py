@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "revogacoes",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False),
@@ -26,7 +26,7 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_revogacoes_criado_em"), ["criado_em"], unique=False)
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("revogacoes") as batch_op:
         batch_op.drop_index(batch_op.f("ix_revogacoes_criado_em"))
     op.drop_table("revogacoes")

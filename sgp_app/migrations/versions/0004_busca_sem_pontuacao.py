@@ -9,6 +9,7 @@ Create Date: 2026-11-30 02:20:00
 """
 
 import unicodedata
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,18 +23,18 @@ LENGTH = 200
 PAGE = 1000
 
 
-def search_key(text):
+def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in letters).split())[:LENGTH]
 
 
-def old_search_key(text):
+def old_search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))[:LENGTH]
 
 
-def _recompute(key):
+def _recompute(key: Callable[[str], str]) -> None:
     connection = op.get_bind()
     pedidos = sa.table(
         "pedidos", sa.column("id", sa.Integer), sa.column("cliente", sa.String), sa.column("cliente_busca", sa.String)
@@ -52,9 +53,9 @@ def _recompute(key):
         last = rows[-1].id
 
 
-def upgrade():
+def upgrade() -> None:
     _recompute(search_key)
 
 
-def downgrade():
+def downgrade() -> None:
     _recompute(old_search_key)

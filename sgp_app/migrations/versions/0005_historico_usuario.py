@@ -22,7 +22,7 @@ depends_on = None
 PAGE = 1000
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("eventos") as batch_op:
         batch_op.add_column(sa.Column("usuario_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("usuario_nome", sa.String(length=80), nullable=True))
@@ -44,7 +44,7 @@ def upgrade():
     _backfill_creations(historico)
 
 
-def _backfill_creations(historico):
+def _backfill_creations(historico: sa.Table) -> None:
     connection = op.get_bind()
     pedidos = sa.table("pedidos", sa.column("id", sa.Integer), sa.column("criado_em", sa.DateTime))
     last = 0
@@ -70,7 +70,7 @@ def _backfill_creations(historico):
         last = rows[-1].id
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("historico_pedidos") as batch_op:
         batch_op.drop_index(batch_op.f("ix_historico_pedidos_pedido_id"))
     op.drop_table("historico_pedidos")

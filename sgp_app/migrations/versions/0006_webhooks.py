@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "webhooks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,7 +51,7 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_webhook_entregas_webhook_id"), ["webhook_id"], unique=False)
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("webhook_entregas") as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_entregas_webhook_id"))
     op.drop_table("webhook_entregas")

@@ -24,12 +24,12 @@ depends_on = None
 log = logging.getLogger("alembic.runtime.migration")
 
 
-def chave(username):
+def chave(username: str) -> str:
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
     return " ".join(folded.split())
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("usuarios") as batch_op:
         batch_op.add_column(sa.Column("username_chave", sa.String(length=320), nullable=True))
     connection = op.get_bind()
@@ -48,7 +48,7 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f("uq_usuarios_username_chave"), ["username_chave"])
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("usuarios") as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_usuarios_username_chave"), type_="unique")
         batch_op.drop_column("username_chave")

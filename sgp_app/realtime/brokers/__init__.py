@@ -8,6 +8,7 @@ whatever the broker did not bring.
 
 import abc
 import importlib
+from typing import Any
 from urllib.parse import urlsplit
 
 BACKENDS = {
@@ -24,24 +25,24 @@ class Broker(abc.ABC):
     generation = 0
 
     @abc.abstractmethod
-    def connect(self):
+    def connect(self) -> None:
         """Subscribe; called once, by the broadcaster, when this worker's first socket opens."""
 
     @abc.abstractmethod
-    def publish(self, text):
+    def publish(self, text: str) -> None:
         """Carry ``text`` to every worker's subscriber; never blocks the caller, never raises."""
 
     @abc.abstractmethod
-    def next_message(self, timeout=None):
+    def next_message(self, timeout: float | None = None) -> str | bytes | None:
         """The next message's text, or ``None`` after ``timeout`` seconds; a message that is not UTF-8
         comes as its ``bytes``, which the broadcaster counts as malformed."""
 
     @abc.abstractmethod
-    def status(self):
+    def status(self) -> dict[str, Any]:
         """For ``/health``: ``{"backend", "state", …}``; ``state`` ``reconnecting`` means impaired."""
 
 
-def get_broker(url, **options):
+def get_broker(url: str, **options: Any) -> Broker:
     """Return the backend for ``url`` (``memory://``, ``redis://host:port/db``)."""
     scheme = urlsplit(url).scheme
     if scheme not in BACKENDS:

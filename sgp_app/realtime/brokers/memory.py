@@ -1,6 +1,7 @@
 """The in-process broker: one worker, no network."""
 
 import queue
+from typing import Any
 
 from . import Broker
 
@@ -12,17 +13,17 @@ class MemoryBroker(Broker):
     are dropped and the broadcaster fetches them from the event log instead.
     """
 
-    def __init__(self, url="memory://", max_queue=10000, **_options):
-        self._queue = queue.Queue(max_queue)
+    def __init__(self, url: str = "memory://", max_queue: int = 10000, **_options: object) -> None:
+        self._queue: queue.Queue[str] = queue.Queue(max_queue)
         self.dropped = 0
         self.subscribed = False
         self.generation = 0
 
-    def connect(self):
+    def connect(self) -> None:
         self.subscribed = True
         self.generation = 1
 
-    def publish(self, text):
+    def publish(self, text: str) -> None:
         if not self.subscribed:
             return  # nobody in this process listens yet; the event log has it
         try:
@@ -30,13 +31,13 @@ class MemoryBroker(Broker):
         except queue.Full:
             self.dropped += 1
 
-    def next_message(self, timeout=None):
+    def next_message(self, timeout: float | None = None) -> str | bytes | None:
         try:
             return self._queue.get(timeout=timeout)
         except queue.Empty:
             return None
 
-    def status(self):
+    def status(self) -> dict[str, Any]:
         # Nothing here can be down, so no "connected": that would read as a fault before the
         # first socket subscribes.
         return {

@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -34,7 +35,7 @@ class RedisBroker(Broker):
     :param max_queue: messages the outbox holds while Redis is slow; more are dropped.
     """
 
-    def __init__(self, url, prefix="sgp", max_queue=10000, **_options):
+    def __init__(self, url: str, prefix: str = "sgp", max_queue: int = 10000, **_options: object) -> None:
         self.url = url
         self.channel = f"{prefix}:eventos"
         options = {"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 15}
@@ -44,7 +45,7 @@ class RedisBroker(Broker):
         self._subscriber = redis.Redis.from_url(
             url, retry=Retry(NoBackoff(), 0), client_name=f"{prefix}-sub", **options
         )
-        self._outbox = queue.Queue(max_queue)
+        self._outbox: queue.Queue[str] = queue.Queue(max_queue)
         self._pubsub = None
         self._retry_at = 0.0
         self._backoff = 0.5
@@ -52,17 +53,17 @@ class RedisBroker(Broker):
         self.generation = 0
         self.connected = False
         self.dropped = 0
-        self.last_error = None
+        self.last_error: str | None = None
 
-    def connect(self):
+    def connect(self) -> None:
         self._start_publisher()
 
-    def _start_publisher(self):
+    def _start_publisher(self) -> None:
         if not self._publishing:
             self._publishing = True
             threading.Thread(target=self._publish_loop, name="sgp-redis-publisher", daemon=True).start()
 
-    def publish(self, text):
+    def publish(self, text: str) -> None:
         # A worker with no socket of its own still publishes for the other workers.
         self._start_publisher()
         try:
@@ -70,7 +71,7 @@ class RedisBroker(Broker):
         except queue.Full:
             self.dropped += 1
 
-    def _publish_loop(self):
+    def _publish_loop(self) -> None:
         failing = False
         while True:
             text = self._outbox.get()
@@ -87,14 +88,14 @@ class RedisBroker(Broker):
                     failing = True
                 time.sleep(1)
 
-    def _drain_outbox(self):
+    def _drain_outbox(self) -> None:
         try:
             while True:
                 self._outbox.get_nowait()
         except queue.Empty:
             pass
 
-    def next_message(self, timeout=None):
+    def next_message(self, timeout: float | None = None) -> str | bytes | None:
         """The next message's text, or ``None`` after ``timeout`` seconds or a broken subscription."""
         if self._pubsub is None:
             # Return at once after a new subscription, so the broadcaster catches up now
@@ -114,7 +115,7 @@ class RedisBroker(Broker):
                 return data  # not a message of ours: the broadcaster drops it as malformed
         return None
 
-    def _subscribe(self, timeout):
+    def _subscribe(self, timeout: float | None) -> bool:
         wait = self._retry_at - time.monotonic()
         if wait > 0:
             time.sleep(min(wait, timeout or wait))
@@ -131,7 +132,7 @@ class RedisBroker(Broker):
         log.info("redis broker: subscribed to %s at %s", self.channel, redact(self.url))
         return True
 
-    def _lost(self, exc):
+    def _lost(self, exc: Exception) -> None:
         if self.connected or self.last_error is None:
             log.warning("redis broker: subscription lost (%s); retrying with backoff", exc)
         self.connected, self.last_error = False, str(exc)
@@ -142,7 +143,7 @@ class RedisBroker(Broker):
         self._retry_at = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, MAX_BACKOFF)
 
-    def status(self):
+    def status(self) -> dict[str, Any]:
         if self.connected:
             state = "connected"
         elif self.last_error is None:
