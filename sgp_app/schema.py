@@ -7,6 +7,7 @@ hosts, may start at once: one at a time holds a lock while it looks and changes.
 
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 from collections.abc import Iterator
@@ -66,7 +67,14 @@ def revision() -> str | None:
 
 
 def _head(config: Config) -> str | None:
-    return ScriptDirectory.from_config(config).get_current_head()
+    """The newest revision of the migrations folder, read once per process (the files are this code's)."""
+    location = config.get_main_option("script_location") or MIGRATIONS
+    return _head_of(location, os.stat(os.path.join(location, "versions")).st_mtime_ns)
+
+
+@functools.cache
+def _head_of(script_location: str, _versions_changed_at: int) -> str | None:
+    return ScriptDirectory(script_location).get_current_head()
 
 
 def _config() -> Config:

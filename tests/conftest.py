@@ -125,6 +125,12 @@ def start_module_server(db_url, users=("ana", "bia"), workers=1, **env):
     return LiveServer(db_url, workers=workers, env=env).start()
 
 
+def pytest_configure(config):
+    if os.environ.get("SGP_TEST_DATABASE_URL") and getattr(config.option, "numprocesses", None):
+        # Every worker would empty and fill the one PostgreSQL database at once.
+        raise pytest.UsageError("-n (pytest-xdist) runs on SQLite only: unset SGP_TEST_DATABASE_URL, or drop -n")
+
+
 def pytest_report_header(config):
     return f"database: {os.environ.get('SGP_TEST_DATABASE_URL') or 'sqlite (temporary files)'}"
 
