@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, retention, security, webhooks
 from .auth.views import bp as auth_bp
 from .board import bp as board_bp
+from .catalogos import bp as catalogos_bp
 from .docs import bp as docs_bp
 from .extensions import limiter
 from .http import ChunkedBodyLimit, IdConverter, JSONProvider, refuse_marked_bodies
@@ -71,6 +72,7 @@ def create_app(
     app.register_blueprint(auth_bp)
     app.register_blueprint(pedidos_bp)
     app.register_blueprint(usuarios_bp)
+    app.register_blueprint(catalogos_bp)
     webhooks.init_app(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)

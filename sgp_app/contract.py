@@ -180,9 +180,9 @@ def _dumped(answer: Any) -> Any:
     if isinstance(answer, tuple):
         return (_dumped(answer[0]), *answer[1:])
     if isinstance(answer, BaseModel):
-        return answer.model_dump(mode="json")
+        return answer.model_dump(mode="json", by_alias=True)
     if isinstance(answer, list) and answer and isinstance(answer[0], BaseModel):
-        return [item.model_dump(mode="json") for item in answer]
+        return [item.model_dump(mode="json", by_alias=True) for item in answer]
     return answer
 
 
@@ -198,7 +198,7 @@ def _check_answer(view: Callable[..., Any], answer: Any, answered: Any) -> None:
     if not models_of(answer) or not isinstance(body, (dict, list)):
         return
     adapter = _adapter(answer)
-    again = adapter.dump_python(adapter.validate_python(body), mode="json")
+    again = adapter.dump_python(adapter.validate_python(body), mode="json", by_alias=True)
     if again != body:
         raise AssertionError(f"{view.__qualname__} answered other than its contract says: {body!r} vs {again!r}")
 

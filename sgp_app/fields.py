@@ -125,6 +125,13 @@ def query_integer(minimum: int, maximum: int) -> Callable[[object], int]:
     return check
 
 
+def query_boolean(value: object) -> bool:
+    """``true`` or ``false`` in a query string."""
+    if value not in ("true", "false"):
+        raise ValueError("Deve ser true ou false")
+    return value == "true"
+
+
 def boolean(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError("Deve ser true ou false")
@@ -203,6 +210,11 @@ def Choice(options: Collection[str], schema: dict[str, Any] | None = None) -> Ru
 def WholeNumber(minimum: int, maximum: int) -> Rule:  # noqa: N802
     """A JSON integer from ``minimum`` to ``maximum``."""
     return Rule(whole_number(minimum, maximum), {"type": "integer", "minimum": minimum, "maximum": maximum})
+
+
+def QueryBoolean() -> Rule:  # noqa: N802
+    """``true`` or ``false`` in a query string."""
+    return Rule(query_boolean, {"type": "string", "enum": ["true", "false"]})
 
 
 def QueryInteger(minimum: int, maximum: int) -> Rule:  # noqa: N802

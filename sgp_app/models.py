@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Dialect, ForeignKey, Integer, String, Text, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .extensions import Model
-from .nomes import MAX_CHAVE, chave
+from .nomes import MAX_CHAVE, chave, chave_sem_acentos
 
 CENT = Decimal("0.01")
 
@@ -263,3 +263,69 @@ class EntregaWebhook(Model):
     erro: Mapped[str | None] = mapped_column(String(300))
     duracao_ms: Mapped[int] = mapped_column(Integer)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- catalogs: the shop's lists the orders pick from (never deleted: retired with ativo false) -----
+
+
+class EntradaCatalogo:
+    """What every catalog entry has; ``nome_chave`` makes a name unique ignoring case and accents."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nome: Mapped[str] = mapped_column(String(120))
+    nome_chave: Mapped[str] = mapped_column(String(MAX_CHAVE), unique=True)
+    ativo: Mapped[bool] = mapped_column(default=True, server_default=true())
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("nome")
+    def _keep_chave(self, _key: str, nome: str) -> str:
+        self.nome_chave = chave_sem_acentos(nome)
+        return nome
+
+
+class TipoProducao(EntradaCatalogo, Model):
+    __tablename__ = "tipos_producao"
+
+    codigo: Mapped[str] = mapped_column(String(40), unique=True)  # fixed once created: items keep it
+
+
+class Material(EntradaCatalogo, Model):
+    __tablename__ = "materiais"
+
+    valor_metro_quadrado: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class Vendedor(EntradaCatalogo, Model):
+    __tablename__ = "vendedores"
+
+    comissao_percentual: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    telefone: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Designer(EntradaCatalogo, Model):
+    __tablename__ = "designers"
+
+    email: Mapped[str] = mapped_column(String(254), default="")
+    telefone: Mapped[str] = mapped_column(String(40), default="")
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuarios.id"))
+
+
+class FormaPagamento(EntradaCatalogo, Model):
+    __tablename__ = "formas_pagamento"
+
+    parcelas_max: Mapped[int] = mapped_column(Integer, default=1)
+    taxa_percentual: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+
+
+class FormaEnvio(EntradaCatalogo, Model):
+    __tablename__ = "formas_envio"
+
+    valor: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    prazo_dias: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Maquina(EntradaCatalogo, Model):
+    __tablename__ = "maquinas"
+
+    descricao: Mapped[str] = mapped_column(String(300), default="")

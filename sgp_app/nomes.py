@@ -27,6 +27,12 @@ def chave(username: str) -> str:
     return " ".join(folded.split())
 
 
+def chave_sem_acentos(nome: str) -> str:
+    """The key of a catalog name: as :func:`chave`, and accents aside too (``Impressão`` is ``impressao``)."""
+    decomposed = unicodedata.normalize("NFKD", chave(nome))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def refused_character(username: str) -> str | None:
     """The first character a name may not hold, or ``None``."""
     for char in username:

@@ -32,6 +32,7 @@ TAGS = [
     {"name": "auth", "description": "Session tokens"},
     {"name": "pedidos", "description": "Orders and their event log"},
     {"name": "usuarios", "description": "User management (admins only)"},
+    {"name": "catalogos", "description": "The shop's lists orders pick from: everyone reads, admins write"},
     {"name": "webhooks", "description": "Signed event deliveries to other systems (admins only)"},
     {"name": "operacao", "description": "Health, metrics and this document"},
 ]
