@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Dialect, ForeignKey, Integer, String, Text, true, types
+from sqlalchemy import JSON, BigInteger, Dialect, ForeignKey, Integer, String, Text, true, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .extensions import Model
@@ -126,10 +126,28 @@ class ItemPedido(Model):
     tipo_producao: Mapped[str] = mapped_column(String(80), default="")
     quantidade: Mapped[int] = mapped_column(Integer)
     valor_unitario: Mapped[Decimal] = mapped_column(Money)
-    largura: Mapped[Decimal | None] = mapped_column(Money)
+    largura: Mapped[Decimal | None] = mapped_column(Money)  # metres
     altura: Mapped[Decimal | None] = mapped_column(Money)
+    # The price: valor_unitario = valor_base + valores_adicionais + ilhós + cordinha (pedidos.precos).
+    valor_base: Mapped[Decimal] = mapped_column(Money)
+    valores_adicionais: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    material: Mapped[str] = mapped_column(String(120), default="")
+    vendedor_id: Mapped[int | None] = mapped_column(ForeignKey("vendedores.id"))
+    designer_id: Mapped[int | None] = mapped_column(ForeignKey("designers.id"))
+    # {"overloque", "elastico", "bainha", "ilhos": {...} | null, "cordinha": {...} | null}, money as text.
+    acabamento: Mapped[dict[str, Any]] = mapped_column(JSON)
+    emenda_quantidade: Mapped[int] = mapped_column(Integer, default=0)
+    observacao: Mapped[str] = mapped_column(String(1000), default="")
+    detalhes: Mapped[dict[str, Any]] = mapped_column(JSON)  # a flat object: what a type needs beyond these
+    metro_quadrado: Mapped[Decimal | None] = mapped_column(Money)  # largura × altura × quantidade, kept for reports
 
     pedido: Mapped[Pedido] = relationship(back_populates="itens")
+    vendedor: Mapped["Vendedor | None"] = relationship(lazy="joined")
+    designer: Mapped["Designer | None"] = relationship(lazy="joined")
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.valor_unitario * self.quantidade
 
 
 class Evento(Model):

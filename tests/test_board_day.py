@@ -431,3 +431,32 @@ def test_the_users_page_is_for_admins_only(server, open_board):
         ).status_code
         == 200
     )
+
+
+def test_an_items_type_is_picked_from_the_catalog_and_an_edit_keeps_what_the_form_does_not_show(server, open_board):
+    detailed = {
+        "descricao": "Painel 3x1", "tipo_producao": "painel", "quantidade": 1, "valor_base": "100.00",
+        "largura": "3.00", "altura": "1.00", "material": "Lona 440g", "observacao": "ilhós a cada 30 cm",
+        "acabamento": {"bainha": True, "ilhos": {"quantidade": 18, "espaco": "0.30", "valor_unitario": "1.00"}},
+        "detalhes": {"cor_fundo": "azul"},
+    }  # fmt: skip
+    pedido = new_order(server, cliente="Painel com Ilhós", itens=[detailed], valor_frete="0")
+    board = open_board(server, "ana")
+    gaveta = open_drawer(board, pedido["id"])
+    tipo = gaveta.locator(".item [name=tipo_producao]")
+    expect(tipo).to_have_value("painel")
+    assert "Impressão 3D" in tipo.locator("option").all_inner_texts()  # the seeded types, by name
+    # The person changes the quantity only; the finishing, material and details travel along untouched.
+    gaveta.locator(".item [name=quantidade]").fill("2")
+    board.page.locator("#gaveta-salvar").click()
+    expect(board.page.locator("#gaveta-aviso")).to_have_text("Alterações salvas.")
+    item = rest(server, "GET", f"/pedidos/{pedido['id']}")["itens"][0]
+    assert (item["quantidade"], item["valor_base"], item["valor_unitario"], item["subtotal"]) == (
+        2, "100.00", "118.00", "236.00"
+    )  # fmt: skip
+    assert item["acabamento"]["ilhos"]["quantidade"] == 18 and item["acabamento"]["bainha"] is True
+    assert (item["material"], item["detalhes"], item["metro_quadrado"]) == ("Lona 440g", {"cor_fundo": "azul"}, "6.00")
+    # A new order's item row offers the catalog's types too.
+    board.page.locator("#gaveta-fechar").click()
+    board.page.click("#abrir-novo")
+    expect(board.page.locator("#itens .item [name=tipo_producao] option", has_text="Painel")).to_have_count(1)

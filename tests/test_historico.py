@@ -45,15 +45,28 @@ def test_history_lists_each_change_with_its_author_and_what_changed(app, client,
         "observacao": {"de": "", "para": "conferir cores com a prova"},
     }
     itens = got[2]["alteracoes"]["itens"]
-    assert itens["de"] == [{key: value for key, value in item.items() if key != "id"} for item in pedido["itens"]]
+    # Each item as stored: what the answer shows but its id, subtotal and the names it refers to.
+    shown_only = {"id", "subtotal", "vendedor", "designer"}
+    stored = [{k: v for k, v in item.items() if k not in shown_only} for item in pedido["itens"]]
+    assert itens["de"] == stored
     assert itens["para"] == [
         {
             "descricao": "Adesivo",
             "tipo_producao": "",
             "quantidade": 10,
             "valor_unitario": "1.50",
+            "valor_base": "1.50",
+            "valores_adicionais": "0.00",
             "largura": None,
             "altura": None,
+            "metro_quadrado": None,
+            "material": "",
+            "vendedor_id": None,
+            "designer_id": None,
+            "acabamento": {"overloque": False, "elastico": False, "bainha": False, "ilhos": None, "cordinha": None},
+            "emenda_quantidade": 0,
+            "observacao": "",
+            "detalhes": {},
         }
     ]
     assert got[2]["alteracoes"]["valor_total"] == {"de": "325.00", "para": "40.00"}

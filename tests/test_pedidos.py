@@ -47,7 +47,12 @@ def test_create_returns_the_order_with_location(client, auth):
     assert pedido["status"] == "pendente"
     assert pedido["versao"] == 1
     assert (pedido["valor_itens"], pedido["valor_frete"], pedido["valor_total"]) == ("300.00", "25.00", "325.00")
-    assert pedido["itens"][0] | {"id": 0} == NOVO["itens"][0] | {"id": 0}
+    item = pedido["itens"][0]
+    assert {k: item[k] for k in NOVO["itens"][0]} == NOVO["itens"][0]
+    # What the server adds: the base price (no extras: the unit price), the area, the subtotal, no details.
+    assert (item["valor_base"], item["valores_adicionais"]) == ("150.00", "0.00")
+    assert (item["metro_quadrado"], item["subtotal"]) == ("4.00", "300.00")
+    assert (item["vendedor"], item["designer"], item["material"], item["detalhes"]) == (None, None, "", {})
     assert pedido["criado_em"].endswith("+00:00")
     assert set(pedido) == {
         "id",

@@ -1,6 +1,8 @@
 """The shapes of orders in and out, as pydantic models: the server validates with them, answers
 with them, and ``/openapi.json`` is generated from them."""
 
+import json
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -18,12 +20,12 @@ from pydantic import (
 
 from ..events import TIPOS
 from ..fields import (
+    BOOLEAN,
     DATE,
     MAX_MONEY,
     MONEY,
     Choice,
     DateOut,
-    Money,
     MoneyOut,
     OptionalDate,
     OptionalDateOut,
@@ -40,8 +42,10 @@ from ..fields import (
     text,
     whole_number,
 )
+from ..http import storable_text
 from ..models import CENT
 from ..validation import parse
+from . import precos
 from .estados import FINAL_STATUSES, PRIORIDADES, STATUSES, TRANSITIONS
 
 __all__ = ["FINAL_STATUSES", "MAX_MONEY", "PRIORIDADES", "STATUSES", "TRANSITIONS", "iso_date", "money", "text"]
@@ -57,7 +61,13 @@ TEXT_FIELDS = {
 }
 READ_ONLY = ("id", "numero", "valor_itens", "criado_em", "atualizado_em", "versao")
 ITEM_TEXT_FIELDS = {"descricao": 300, "tipo_producao": 80}
-ITEM_FIELDS = ("descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura")
+# What an item stores (and its history shows): what the client set, the price computed from it, the area.
+ITEM_FIELDS = (
+    "descricao", "tipo_producao", "quantidade", "valor_unitario", "valor_base", "valores_adicionais",
+    "largura", "altura", "material", "vendedor_id", "designer_id", "acabamento", "emenda_quantidade",
+    "observacao", "detalhes", "metro_quadrado",
+)  # fmt: skip
+MAX_DETALHES = 4096
 STRICT = ConfigDict(extra="forbid", validate_default=False)
 MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
 MAX_EVENTO_ID = 2**63 - 1
@@ -82,19 +92,112 @@ def _itens(value: object, info: ValidationInfo) -> list[Any]:
 ESTADO = Rule(_estado, {"type": "string", "pattern": "^([A-Za-z]{2})?$", "description": "a state, as ES"})
 
 
-class ItemInput(BaseModel):
-    """One item of an order; items are always sent, and replaced, as a whole list."""
+def _detalhes(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("Deve ser um objeto")
+    for key, item in value.items():
+        if not storable_text(key) or not 1 <= len(key) <= 60:
+            raise ValueError("Cada nome deve ter de 1 a 60 caracteres")
+        if isinstance(item, str):
+            if not storable_text(item):
+                raise ValueError(f"{key}: texto inválido")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError(f"{key}: número inválido")
+        elif not isinstance(item, (bool, int)):
+            raise ValueError(f"{key}: deve ser texto, número ou true/false (um objeto plano)")
+    if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_DETALHES:
+        raise ValueError(f"No máximo {MAX_DETALHES // 1024} KiB")
+    return value
+
+
+DETALHES = Rule(
+    _detalhes,
+    {
+        "type": "object",
+        "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]},
+        "description": "what a production type needs beyond the item's fields: flat, at most 4 KiB",
+    },
+)
+OPTIONAL_ID = Rule(
+    optional(whole_number(1, 2**31 - 1)), {"type": "integer", "minimum": 1, "maximum": 2**31 - 1, "nullable": True}
+)
+
+
+class Extra(BaseModel):
+    """Ilhós or cordinha: how many, how far apart (metres), and what each costs."""
 
     model_config = STRICT
-    id: Annotated[  # ignored: a client may send back the items it received
-        int | None, Rule(optional(whole_number(1, 2**31 - 1)), {"type": "integer", "minimum": 1, "nullable": True})
-    ] = None
+    quantidade: Annotated[int, WholeNumber(0, 100_000)]
+    espaco: OptionalMoney = None
+    valor_unitario: Annotated[Decimal, MONEY] = Decimal("0.00")
+
+
+class Acabamento(BaseModel):
+    """An item's finishing; ilhós and cordinha add to its price."""
+
+    model_config = STRICT
+    overloque: Annotated[bool, BOOLEAN] = False
+    elastico: Annotated[bool, BOOLEAN] = False
+    bainha: Annotated[bool, BOOLEAN] = False
+    ilhos: Extra | None = None
+    cordinha: Extra | None = None
+
+
+class ItemInput(BaseModel):
+    """One item of an order; items are always sent, and replaced, as a whole list.
+
+    The price: given ``valor_base``, ``valor_unitario`` = ``valor_base`` + ``valores_adicionais`` +
+    ilhós + cordinha (a different ``valor_unitario`` too is 422); given only ``valor_unitario``, the
+    base is what remains after the extras (422 if negative).
+    """
+
+    model_config = STRICT
+    # Ignored: a client may send back the items it received, with what the server computed.
+    id: Annotated[int | None, OPTIONAL_ID] = None
+    metro_quadrado: Any = Field(None, json_schema_extra={"readOnly": True})
+    subtotal: Any = Field(None, json_schema_extra={"readOnly": True})
+    vendedor: Any = Field(None, json_schema_extra={"readOnly": True})
+    designer: Any = Field(None, json_schema_extra={"readOnly": True})
     descricao: Annotated[str, Text(ITEM_TEXT_FIELDS["descricao"], required=True)]
-    tipo_producao: Annotated[str, Text(ITEM_TEXT_FIELDS["tipo_producao"])] = ""
+    tipo_producao: Annotated[str, Text(ITEM_TEXT_FIELDS["tipo_producao"])] = Field(
+        "", description="an active code of /catalogos/tipos-producao (or one this order's items already have)"
+    )
     quantidade: Annotated[int, WholeNumber(1, 1_000_000)]
-    valor_unitario: Money
-    largura: OptionalMoney = None
-    altura: OptionalMoney = None
+    valor_base: OptionalMoney = Field(None, description="given: valor_unitario is computed from it")
+    valores_adicionais: Annotated[Decimal, MONEY] = Decimal("0.00")
+    acabamento: Acabamento | None = None
+    # After what the price is made of: its check sees them (fields are validated in this order).
+    valor_unitario: OptionalMoney = Field(None, validate_default=True, description="computed when valor_base is given")
+    largura: OptionalMoney = Field(None, description="metres")
+    altura: OptionalMoney = Field(None, description="metres")
+    material: Annotated[str, Text(120)] = ""
+    vendedor_id: Annotated[int | None, OPTIONAL_ID] = None
+    designer_id: Annotated[int | None, OPTIONAL_ID] = None
+    emenda_quantidade: Annotated[int, WholeNumber(0, 1000)] = 0
+    observacao: Annotated[str, Text(1000)] = ""
+    detalhes: Annotated[dict[str, Any], DETALHES] = Field(default_factory=dict)
+
+    IGNORED: ClassVar[set[str]] = {"id", "metro_quadrado", "subtotal", "vendedor", "designer"}
+
+    @field_validator("valor_unitario", mode="after")
+    @classmethod
+    def _price_adds_up(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        """The price rule, checked with the other fields' problems (the service computes it again, to store)."""
+        parts = ("valor_base", "valores_adicionais", "acabamento")
+        if not all(name in info.data for name in parts):
+            return value  # one of them is invalid already: that is the problem to report
+        acabamento = info.data["acabamento"]
+        try:
+            precos.preco(
+                info.data["valor_base"],
+                value,
+                info.data["valores_adicionais"],
+                acabamento.model_dump(mode="json") if acabamento else None,
+            )
+        except precos.PrecoInvalido as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
 
 class PedidoUpdate(BaseModel):
@@ -142,6 +245,28 @@ class PedidoCreate(PedidoUpdate):
             raise ValueError("Um pedido novo sempre começa como pendente") from None
 
 
+class Referencia(BaseModel):
+    """A catalog entry an item names."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    nome: str
+
+
+class ExtraOut(BaseModel):
+    quantidade: int
+    espaco: OptionalMoneyOut
+    valor_unitario: MoneyOut
+
+
+class AcabamentoOut(BaseModel):
+    overloque: bool
+    elastico: bool
+    bainha: bool
+    ilhos: ExtraOut | None
+    cordinha: ExtraOut | None
+
+
 class Item(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -149,8 +274,21 @@ class Item(BaseModel):
     tipo_producao: str
     quantidade: int
     valor_unitario: MoneyOut
+    valor_base: MoneyOut
+    valores_adicionais: MoneyOut
     largura: OptionalMoneyOut
     altura: OptionalMoneyOut
+    metro_quadrado: OptionalMoneyOut = Field(description="largura × altura × quantidade; null without both")
+    subtotal: MoneyOut = Field(description="valor_unitario × quantidade")
+    material: str
+    vendedor_id: int | None
+    vendedor: Referencia | None = Field(description="the seller vendedor_id names, with its name")
+    designer_id: int | None
+    designer: Referencia | None
+    acabamento: AcabamentoOut
+    emenda_quantidade: int
+    observacao: str
+    detalhes: dict[str, Any]
 
 
 class Pedido(BaseModel):
@@ -273,7 +411,7 @@ def given(model: PedidoUpdate) -> dict[str, Any]:
     """The clean values a validated :class:`PedidoUpdate` (or create) holds, only those the client sent."""
     clean = {name: getattr(model, name) for name in model.model_fields_set}
     if "itens" in clean:
-        clean["itens"] = [item.model_dump(exclude={"id"}) for item in clean["itens"]]
+        clean["itens"] = [item.model_dump(exclude=ItemInput.IGNORED) for item in clean["itens"]]
     return clean
 
 

@@ -15,14 +15,15 @@ from .. import events
 from ..db import begin_write, next_value
 from ..errors import ApiError, ValidationError
 from ..extensions import db
-from ..models import HistoricoPedido, ItemPedido, Pedido, utcnow
-from . import estados, schemas
+from ..models import Designer, HistoricoPedido, ItemPedido, Pedido, TipoProducao, Vendedor, utcnow
+from . import estados, precos, schemas
 from .schemas import ITEM_FIELDS, MAX_MONEY, valor_itens
 
 if TYPE_CHECKING:
     from ..auth.tokens import Sessao
 
 ZERO = Decimal("0.00")
+SEM_ACABAMENTO = {"overloque": False, "elastico": False, "bainha": False, "ilhos": None, "cordinha": None}
 # Fields a request sets as they come; the rest (status, totals, items) go through the rules.
 DIRECT_FIELDS = (
     "cliente",
@@ -77,6 +78,61 @@ def _totals(pedido: Pedido, clean: Mapping[str, Any], itens: list[dict[str, Any]
     pedido.valor_itens, pedido.valor_frete = base, frete
 
 
+def _itens(pedido: Pedido | None, itens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items as stored: price and area computed, catalog references checked; 422 naming each problem.
+
+    A production type, seller or designer must be an active catalog entry, or one this order's
+    items already name (retired since, or a type from before the catalog): resending an order's
+    items as received always works.
+    """
+    current = pedido.itens if pedido is not None else []
+    tipos = set(db.session.scalars(select(TipoProducao.codigo).where(TipoProducao.ativo))) | {
+        i.tipo_producao for i in current
+    }
+    vendedores = set(db.session.scalars(select(Vendedor.id).where(Vendedor.ativo))) | {i.vendedor_id for i in current}
+    designers = set(db.session.scalars(select(Designer.id).where(Designer.ativo))) | {i.designer_id for i in current}
+    problems: dict[str, str] = {}
+    stored = []
+    for n, item in enumerate(itens):
+        key = f"itens[{n}]"
+        if item["tipo_producao"] and item["tipo_producao"] not in tipos:
+            problems[f"{key}.tipo_producao"] = (
+                "Tipo de produção inexistente ou inativo (veja /catalogos/tipos-producao)"
+            )
+        for field, known in (("vendedor_id", vendedores), ("designer_id", designers)):
+            if item[field] is not None and item[field] not in known:
+                problems[f"{key}.{field}"] = "Inexistente ou inativo no catálogo"
+        acabamento = _plain(item["acabamento"] or SEM_ACABAMENTO)
+        try:
+            price = precos.preco(item["valor_base"], item["valor_unitario"], item["valores_adicionais"], acabamento)
+        except precos.PrecoInvalido as exc:
+            problems[f"{key}.{exc.field}"] = str(exc)
+            continue
+        area = precos.metro_quadrado(item["largura"], item["altura"], item["quantidade"])
+        if area is not None and area > MAX_MONEY:
+            problems[f"{key}.largura"] = "Área grande demais: largura e altura são em metros"
+            continue
+        stored.append(
+            {**item, "valor_base": price.valor_base, "valor_unitario": price.valor_unitario,
+             "acabamento": acabamento, "metro_quadrado": area}
+        )  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return stored
+
+
+def _rows(itens: list[dict[str, Any]]) -> list[ItemPedido]:
+    """Item rows, with the seller and designer they name (read from the session's identity map)."""
+    return [
+        ItemPedido(
+            **item,
+            vendedor=None if item["vendedor_id"] is None else db.session.get(Vendedor, item["vendedor_id"]),
+            designer=None if item["designer_id"] is None else db.session.get(Designer, item["designer_id"]),
+        )
+        for item in itens
+    ]
+
+
 def _check_dates(pedido: Pedido) -> None:
     if pedido.data_entrega is not None and pedido.data_entrega < pedido.data_entrada:
         raise ValidationError({"data_entrega": "Anterior à data de entrada"})
@@ -92,7 +148,9 @@ def _apply_fields(pedido: Pedido, clean: Mapping[str, Any]) -> None:
 def _plain(value: Any) -> Any:
     """``value`` as JSON gives it in an order: money and dates as strings, items as objects."""
     if isinstance(value, list):
-        return [{k: _plain(v) for k, v in item.items()} for item in value]
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, date):
         return value.isoformat()
     return str(value) if isinstance(value, Decimal) else value
@@ -138,9 +196,9 @@ def create(clean: Mapping[str, Any], autor: Sessao | None = None) -> Pedido:
     )
     _apply_fields(pedido, clean)
     _check_dates(pedido)
-    itens = clean.get("itens") or []
+    itens = _itens(None, clean.get("itens") or [])
     _totals(pedido, clean, itens)
-    pedido.itens = [ItemPedido(**item) for item in itens]
+    pedido.itens = _rows(itens)
     pedido.numero = f"{next_value('pedido_numero'):010d}"
     db.session.add(pedido)
     db.session.flush()
@@ -197,8 +255,10 @@ def update(
     before = _snapshot(pedido)
     old_status, new_status = pedido.status, clean.get("status", pedido.status)
     itens = clean.get("itens")
+    if itens is not None:
+        itens = _itens(pedido, itens)
     if itens is not None and itens != _item_dicts(pedido):
-        pedido.itens = [ItemPedido(**item) for item in itens]
+        pedido.itens = _rows(itens)
     _apply_fields(pedido, clean)
     _totals(pedido, clean, itens if itens is not None else _item_dicts(pedido))
     pedido.status = new_status

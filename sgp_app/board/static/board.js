@@ -6,7 +6,7 @@
 // it resumes from the last id this browser saw instead, so what changed meanwhile lights up.
 
 import { ErroApi, api, entrar, sair, sessao } from "./api.js";
-import { Formulario } from "./formulario.js";
+import { Formulario, definirTipos } from "./formulario.js";
 import { Gaveta } from "./gaveta.js";
 import { Conexao, ultimoGuardado } from "./live.js";
 import { preencherOrdem } from "./ordem.js";
@@ -117,8 +117,11 @@ let contrato = null; // GET /pedidos/contrato: the status machine and the event 
 
 async function carregar() {
   if (!contrato) {
-    contrato = (await api("GET", "/pedidos/contrato")).dados;
+    const [lido, catalogos] = await Promise.all([api("GET", "/pedidos/contrato"), api("GET", "/catalogos")]);
+    contrato = lido.dados;
     aplicarContrato(contrato);
+    definirTipos(catalogos.dados["tipos-producao"]);
+    formulario.limpar(); // its first row was drawn before the types were known
   }
   const respostas = await Promise.all(
     COLUNAS.map(([status]) => api("GET", `/pedidos/?status=${status}&limit=${LIMITE_POR_COLUNA}`)),

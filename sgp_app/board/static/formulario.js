@@ -21,6 +21,26 @@ export const CAMPOS = [
 const DATAS = new Set(["data_entrada", "data_entrega"]);
 const CAMPOS_ITEM = ["descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura"];
 const DINHEIRO_ITEM = new Set(["valor_unitario", "largura", "altura"]);
+// What an item keeps that this form does not show: sent back as it came, so an edit loses none of it.
+const GUARDADOS = [
+  "valores_adicionais", "material", "vendedor_id", "designer_id", "acabamento", "emenda_quantidade", "observacao",
+  "detalhes",
+];
+
+// The production types to pick from (GET /catalogos), given by the board once it has read them.
+let tipos = [];
+
+/** The active production types, ``[{codigo, nome}]``, for every item row from now on. */
+export function definirTipos(lista) {
+  tipos = lista.filter((t) => t.ativo).map(({ codigo, nome }) => ({ codigo, nome }));
+}
+
+function opcoesDeTipo(select, atual) {
+  const opcoes = [...tipos];
+  // A type the item already has stays pickable: retired since, or typed before the catalog existed.
+  if (atual && !opcoes.some((t) => t.codigo === atual)) opcoes.push({ codigo: atual, nome: atual });
+  for (const { codigo, nome } of opcoes) select.add(new Option(nome, codigo));
+}
 
 export class Formulario {
   /**
@@ -64,6 +84,8 @@ export class Formulario {
       this.somar();
       this.form.dispatchEvent(new Event("input"));
     });
+    opcoesDeTipo(linha.querySelector("[name=tipo_producao]"), item?.tipo_producao);
+    linha.original = item;
     if (item) {
       for (const nome of CAMPOS_ITEM) {
         const valor = item[nome];
@@ -146,7 +168,11 @@ export class Formulario {
 
   itensCorpo() {
     return this.preenchidas().map((linha) => {
+      const original = linha.original;
       const item = {};
+      if (original) {
+        for (const nome of GUARDADOS) if (original[nome] !== undefined) item[nome] = original[nome];
+      }
       for (const nome of CAMPOS_ITEM) {
         const valor = linha.querySelector(`[name=${nome}]`).value.trim();
         if (nome === "quantidade") item.quantidade = valor === "" ? 0 : Number(valor);
