@@ -359,7 +359,12 @@ def test_on_a_phone_the_drawer_and_the_new_order_form_fill_the_screen(server, op
 
 
 def test_the_work_order_prints_fields_items_sizes_notes_and_a_signature_line(server, open_board, tmp_path):
-    pedido = new_order(server, cliente="Ordem de Serviço Ltda")
+    painel = {
+        "descricao": "Painel 3x1", "tipo_producao": "painel", "quantidade": 1, "valor_base": "100.00",
+        "largura": "3.00", "altura": "1.00", "material": "Lona 440g", "emenda_quantidade": 1,
+        "acabamento": {"bainha": True, "ilhos": {"quantidade": 18, "espaco": "0.30", "valor_unitario": "1.00"}},
+    }  # fmt: skip
+    pedido = new_order(server, cliente="Ordem de Serviço Ltda", itens=[*FULL_ORDER["itens"], painel])
     board = open_board(server, "ana")
     page = board.page
     open_drawer(board, pedido["id"])
@@ -377,9 +382,16 @@ def test_the_work_order_prints_fields_items_sizes_notes_and_a_signature_line(ser
         expect(os_).to_contain_text(text)
     row = os_.locator(".os-itens tbody tr").first
     expect(row).to_contain_text("Banner 2x1")
+    expect(row).to_contain_text("Lona")  # the type by its name
     expect(row).to_contain_text("2,00 m")
     expect(row).to_contain_text("1,00 m")
-    expect(os_.locator(".os-itens tfoot")).to_contain_text(re.compile(r"Total\s*R\$\s*325,00"))
+    rows = os_.locator(".os-itens tbody tr")
+    expect(rows.nth(1)).to_contain_text("Painel 3x1")
+    expect(rows.nth(1)).to_contain_text("3,00")  # m²
+    expect(os_.locator(".os-detalhe")).to_have_text(
+        "Material: Lona 440g · Acabamento: bainha, 18 ilhós a cada 0,30 m · Emendas: 1"
+    )
+    expect(os_.locator(".os-itens tfoot")).to_contain_text(re.compile(r"Total\s*R\$\s*443,00"))
     expect(os_.locator(".linha-assinatura").first).to_have_text("Assinatura do cliente")
     page.screenshot(path=artifact_path("work-order.png"), full_page=True)
     pdf = page.pdf(path=str(tmp_path / "os.pdf"), format="A4")
@@ -460,3 +472,13 @@ def test_an_items_type_is_picked_from_the_catalog_and_an_edit_keeps_what_the_for
     board.page.locator("#gaveta-fechar").click()
     board.page.click("#abrir-novo")
     expect(board.page.locator("#itens .item [name=tipo_producao] option", has_text="Painel")).to_have_count(1)
+
+
+def test_the_work_order_of_an_order_without_items_says_so(server, open_board):
+    pedido = new_order(server, cliente="Só o Total", itens=[], valor_total="30.00")
+    board = open_board(server, "ana")
+    open_drawer(board, pedido["id"])
+    board.page.evaluate("() => { window.print = () => {}; }")
+    board.page.locator("#gaveta-imprimir").click()
+    board.page.emulate_media(media="print")
+    expect(board.page.locator("#os .os-itens tbody")).to_have_text("Sem itens")

@@ -28,11 +28,18 @@ const GUARDADOS = [
 ];
 
 // The production types to pick from (GET /catalogos), given by the board once it has read them.
-let tipos = [];
+let tipos = []; // the active ones, to pick
+let todosOsTipos = []; // retired ones too, to name
 
-/** The active production types, ``[{codigo, nome}]``, for every item row from now on. */
+/** The production types of /catalogos, for every item row from now on. */
 export function definirTipos(lista) {
+  todosOsTipos = lista.map(({ codigo, nome }) => ({ codigo, nome }));
   tipos = lista.filter((t) => t.ativo).map(({ codigo, nome }) => ({ codigo, nome }));
+}
+
+/** A production type's name for people (its code when the catalog does not hold it). */
+export function nomeDoTipo(codigo) {
+  return todosOsTipos.find((t) => t.codigo === codigo)?.nome ?? codigo;
 }
 
 function opcoesDeTipo(select, atual) {

@@ -3,6 +3,7 @@
 // its items with sizes, its notes and a signature line.
 
 import { data, dinheiro, momento } from "./formatos.js";
+import { nomeDoTipo } from "./formulario.js";
 import { ROTULO } from "./quadro.js";
 
 function el(tag, classe, texto) {
@@ -12,7 +13,29 @@ function el(tag, classe, texto) {
   return elemento;
 }
 
-const medida = (valor) => (valor ? `${String(valor).replace(".", ",")} m` : "—");
+const numero = (valor) => String(valor).replace(".", ",");
+const medida = (valor) => (valor ? `${numero(valor)} m` : "—");
+
+/** What the shop floor needs of an item beyond its row: material, finishing, seams, people, notes. */
+function detalheDoItem(item) {
+  const partes = [];
+  if (item.material) partes.push(`Material: ${item.material}`);
+  const acabamento = item.acabamento || {};
+  const feitos = ["overloque", "elastico", "bainha"].filter((nome) => acabamento[nome]);
+  const nomes = { overloque: "overloque", elastico: "elástico", bainha: "bainha" };
+  const acabamentos = feitos.map((nome) => nomes[nome]);
+  for (const [nome, rotulo] of [["ilhos", "ilhós"], ["cordinha", "cordinha"]]) {
+    const extra = acabamento[nome];
+    if (extra) acabamentos.push(`${extra.quantidade} ${rotulo}` + (extra.espaco ? ` a cada ${medida(extra.espaco)}` : ""));
+  }
+  if (acabamentos.length) partes.push(`Acabamento: ${acabamentos.join(", ")}`);
+  if (item.emenda_quantidade) partes.push(`Emendas: ${item.emenda_quantidade}`);
+  if (item.vendedor) partes.push(`Vendedor: ${item.vendedor.nome}`);
+  if (item.designer) partes.push(`Designer: ${item.designer.nome}`);
+  for (const [nome, valor] of Object.entries(item.detalhes || {})) partes.push(`${nome}: ${valor === true ? "sim" : valor === false ? "não" : valor}`);
+  if (item.observacao) partes.push(`Obs.: ${item.observacao}`);
+  return partes.join(" · ");
+}
 
 /** Fill ``raiz`` with the work order of ``pedido``. */
 export function preencherOrdem(raiz, pedido) {
@@ -35,31 +58,42 @@ export function preencherOrdem(raiz, pedido) {
 
   const tabela = el("table", "os-itens");
   const cabeca = el("tr");
-  for (const titulo of ["Qtd.", "Descrição", "Tipo", "Largura", "Altura", "Valor unit.", "Subtotal"]) {
+  for (const titulo of ["Qtd.", "Descrição", "Tipo", "Largura", "Altura", "m²", "Valor unit.", "Subtotal"]) {
     cabeca.append(el("th", "", titulo));
   }
   tabela.append(el("thead"), el("tbody"), el("tfoot"));
   tabela.tHead.append(cabeca);
   for (const item of pedido.itens) {
     const linha = el("tr");
-    const subtotal = (Number(item.valor_unitario) * item.quantidade).toFixed(2);
+    const subtotal = item.subtotal ?? (Number(item.valor_unitario) * item.quantidade).toFixed(2);
     for (const valor of [
       String(item.quantidade),
       item.descricao,
-      item.tipo_producao || "—",
+      nomeDoTipo(item.tipo_producao) || "—",
       medida(item.largura),
       medida(item.altura),
+      item.metro_quadrado ? numero(item.metro_quadrado) : "—",
       dinheiro(item.valor_unitario),
       dinheiro(subtotal),
     ]) {
       linha.append(el("td", "", valor));
     }
     tabela.tBodies[0].append(linha);
+    const detalhe = detalheDoItem(item);
+    if (detalhe) {
+      const celula = el("td", "", detalhe);
+      celula.colSpan = 8;
+      const linhaDetalhe = el("tr", "os-detalhe");
+      linhaDetalhe.append(celula);
+      tabela.tBodies[0].append(linhaDetalhe);
+    }
   }
   if (!pedido.itens.length) {
     const vazio = el("td", "", "Sem itens");
-    vazio.colSpan = 7;
-    tabela.tBodies[0].append(el("tr")).append(vazio);
+    vazio.colSpan = 8;
+    const linhaVazia = el("tr");
+    linhaVazia.append(vazio);
+    tabela.tBodies[0].append(linhaVazia);
   }
   for (const [rotulo, valor] of [
     ["Itens", pedido.valor_itens],
@@ -68,7 +102,7 @@ export function preencherOrdem(raiz, pedido) {
   ]) {
     const linha = el("tr");
     const nome = el("th", "", rotulo);
-    nome.colSpan = 6;
+    nome.colSpan = 7;
     linha.append(nome, el("td", "", dinheiro(valor)));
     tabela.tFoot.append(linha);
   }
