@@ -44,8 +44,9 @@ def prepare_database(url=None, users=(("bench", "bench-pw"),)):
         engine.dispose()
     app = create_app({"SGP_DATABASE_URL": url, "SGP_SECRET_KEY": SECRET})
     with app.app_context():
-        for name, password in users:
-            db.session.add(Usuario(username=name, password_hash=generate_password_hash(password)))
+        for name, password, *admin in users:  # (name, password) or (name, password, is_admin)
+            is_admin = bool(admin and admin[0])
+            db.session.add(Usuario(username=name, password_hash=generate_password_hash(password), is_admin=is_admin))
         db.session.commit()
         db.engine.dispose()
     return url

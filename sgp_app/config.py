@@ -32,6 +32,8 @@ DEFAULTS = {
     "SGP_LOGIN_ADDRESS_RATE_LIMIT": "100 per minute",
     "SGP_TRUSTED_PROXIES": 0,
     "SGP_MAX_ITENS": 200,
+    # The production steps every order goes through, in order; empty turns steps off.
+    "SGP_ETAPAS": "financeiro,conferencia,sublimacao,costura,expedicao",
     "SGP_MAX_JSON_DEPTH": 32,
     "SGP_TOKEN_RETENTION_HOURS": 24.0,
     "SGP_SQLITE_BUSY_TIMEOUT_MS": 30000,
@@ -132,10 +134,21 @@ def check(config: Mapping[str, Any]) -> None:
     for origin in allowed_origins(config) - {"*"}:
         if not ORIGIN.match(origin):
             problems.append(f"SGP_ALLOWED_ORIGINS entry {origin!r} is not an origin like https://painel.example.com")
+    steps = etapas(config)
+    if any(not ETAPA.match(step) for step in steps) or len(set(steps)) != len(steps):
+        problems.append("SGP_ETAPAS must be distinct names of lower-case letters, digits and _, comma-separated")
     if config["SGP_LOG_FORMAT"] not in ("text", "json"):
         problems.append("SGP_LOG_FORMAT must be text or json")
     if problems:
         raise RuntimeError("Unsafe configuration: " + "; ".join(problems))
+
+
+ETAPA = re.compile(r"^[a-z0-9_]{1,40}$")
+
+
+def etapas(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The production steps of ``SGP_ETAPAS``, in order."""
+    return tuple(name.strip() for name in config["SGP_ETAPAS"].split(",") if name.strip())
 
 
 def allowed_origins(config: Mapping[str, Any]) -> set[str]:

@@ -151,7 +151,7 @@ def contract(
         def checked(**kwargs: Any) -> Any:
             authorize(access)
             if query is not None:
-                kwargs["query"] = parse(query, flask_request.args.to_dict())
+                kwargs["query"] = parse(query, flask_request.args.to_dict(), context=current_app.config)
             if body is not None:
                 kwargs["body"] = parse(body, json_body(), context=current_app.config)
             answered = _dumped(view(**kwargs))

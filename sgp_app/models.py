@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Dialect, ForeignKey, Integer, String, Text, true, types
+from flask import current_app
+from sqlalchemy import JSON, BigInteger, Dialect, ForeignKey, Integer, String, Text, UniqueConstraint, true, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from .config import etapas
 from .extensions import Model
 from .nomes import MAX_CHAVE, chave, chave_sem_acentos
 
@@ -56,6 +58,8 @@ class Usuario(Model):
     # A disabled user cannot log in, and every token of theirs stops working.
     ativo: Mapped[bool] = mapped_column(default=True, server_default=true())
     criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The production steps (SGP_ETAPAS) this user may do or undo; admins may do any.
+    setores: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     @validates("username")
     def _keep_chave(self, _key: str, username: str) -> str:
@@ -111,6 +115,18 @@ class Pedido(Model):
         order_by="ItemPedido.id",
         lazy="selectin",
     )
+    # The steps done; the ones SGP_ETAPAS names without a row here are still to do.
+    etapas_feitas: Mapped[list["EtapaPedido"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def etapas(self) -> list[dict[str, Any]]:
+        """Every step of ``SGP_ETAPAS``, in order: done or not, by whom, when, on which machine."""
+        feitas = {e.etapa: e for e in self.etapas_feitas}
+        return [
+            feitas[nome].to_dict() if nome in feitas else {"etapa": nome, "feita": False, "por": None, "em": None,
+                                                          "maquina": None}
+            for nome in etapas(current_app.config)
+        ]  # fmt: skip
 
     @property
     def valor_total(self) -> Decimal:
@@ -148,6 +164,32 @@ class ItemPedido(Model):
     @property
     def subtotal(self) -> Decimal:
         return self.valor_unitario * self.quantidade
+
+
+class EtapaPedido(Model):
+    """A production step done on an order: who did it, when, and on which machine."""
+
+    __tablename__ = "etapas_pedido"
+    __table_args__ = (UniqueConstraint("pedido_id", "etapa"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pedido_id: Mapped[int] = mapped_column(ForeignKey("pedidos.id"), index=True)
+    etapa: Mapped[str] = mapped_column(String(40), index=True)
+    por_id: Mapped[int | None] = mapped_column(Integer)
+    por_nome: Mapped[str | None] = mapped_column(String(80))
+    em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    maquina_id: Mapped[int | None] = mapped_column(ForeignKey("maquinas.id"))
+
+    maquina: Mapped["Maquina | None"] = relationship(lazy="joined")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "etapa": self.etapa,
+            "feita": True,
+            "por": autor(self.por_id, self.por_nome),
+            "em": self.em,
+            "maquina": None if self.maquina is None else {"id": self.maquina.id, "nome": self.maquina.nome},
+        }
 
 
 class Evento(Model):

@@ -69,6 +69,7 @@ def test_create_returns_the_order_with_location(client, auth):
         "forma_envio",
         "tipo_pagamento",
         "itens",
+        "etapas",
         "valor_itens",
         "valor_frete",
         "valor_total",

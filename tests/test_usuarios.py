@@ -56,7 +56,8 @@ def test_an_admin_lists_users_with_their_state(client, admin, bia):
     assert set(users) == {"chefe", "bia"}
     assert users["bia"]["ativo"] is True and users["bia"]["is_admin"] is False
     assert users["chefe"]["is_admin"] is True
-    assert set(users["bia"]) == {"id", "username", "is_admin", "ativo", "criado_em"}
+    assert set(users["bia"]) == {"id", "username", "is_admin", "ativo", "setores", "criado_em"}
+    assert users["bia"]["setores"] == []
 
 
 def test_an_admin_creates_a_user_who_can_log_in(client, admin):

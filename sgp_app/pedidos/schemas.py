@@ -15,9 +15,11 @@ from pydantic import (
     Field,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     field_validator,
 )
 
+from ..config import etapas
 from ..events import TIPOS
 from ..fields import (
     BOOLEAN,
@@ -31,6 +33,7 @@ from ..fields import (
     OptionalDateOut,
     OptionalMoney,
     OptionalMoneyOut,
+    PreciseTimestamp,
     QueryInteger,
     Rule,
     Text,
@@ -245,6 +248,13 @@ class PedidoCreate(PedidoUpdate):
             raise ValueError("Um pedido novo sempre começa como pendente") from None
 
 
+class Autor(BaseModel):
+    """The user who made a change."""
+
+    id: int
+    username: str
+
+
 class Referencia(BaseModel):
     """A catalog entry an item names."""
 
@@ -291,6 +301,36 @@ class Item(BaseModel):
     detalhes: dict[str, Any]
 
 
+class Etapa(BaseModel):
+    """A production step of an order (``SGP_ETAPAS``): done or not, by whom, when, on which machine."""
+
+    etapa: str
+    feita: bool
+    por: Autor | None
+    em: PreciseTimestamp | None
+    maquina: Referencia | None
+
+
+def _etapa(value: object, info: ValidationInfo) -> str:
+    context = info.context or {}
+    steps = etapas(context) if "SGP_ETAPAS" in context else ()
+    if not isinstance(value, str) or value not in steps:
+        raise ValueError("Deve ser uma das etapas: " + ", ".join(steps) if steps else "As etapas estão desligadas")
+    return value
+
+
+ETAPA_SCHEMA = {"type": "string", "pattern": "^[a-z0-9_]{1,40}$", "description": "one of SGP_ETAPAS"}
+
+
+class EtapaAlteracao(BaseModel):
+    """PATCH /pedidos/<id>/etapas: do (``feita: true``) or undo a step, naming the machine if any."""
+
+    model_config = STRICT
+    etapa: Annotated[str, BeforeValidator(_etapa), WithJsonSchema(ETAPA_SCHEMA)]
+    feita: Annotated[bool, BOOLEAN]
+    maquina_id: Annotated[int | None, OPTIONAL_ID] = None
+
+
 class Pedido(BaseModel):
     """An order as the API answers it."""
 
@@ -309,6 +349,7 @@ class Pedido(BaseModel):
     forma_envio: str
     tipo_pagamento: str
     itens: list[Item]
+    etapas: list[Etapa] = Field(description="every step of SGP_ETAPAS, in order")
     valor_itens: MoneyOut
     valor_frete: MoneyOut
     valor_total: MoneyOut
@@ -334,6 +375,9 @@ class FiltroPedidos(Paginacao):
     )
     data_inicio: Annotated[date | None, DATE] = Field(None, description="on data_entrada, inclusive")
     data_fim: Annotated[date | None, DATE] = Field(None, description="on data_entrada, inclusive")
+    etapa: Annotated[str | None, BeforeValidator(_etapa), WithJsonSchema(ETAPA_SCHEMA)] = Field(
+        None, description="a sector's queue: the orders whose next open step is this one, oldest due date first"
+    )
 
 
 class FiltroEventos(BaseModel):
@@ -351,19 +395,13 @@ class Contrato(BaseModel):
     finais: list[str]
     prioridades: list[str]
     tipos_evento: list[Annotated[str, Choice(TIPOS)]]
+    etapas: list[str] = Field(description="the production steps every order goes through, in order (SGP_ETAPAS)")
 
 
 class Mensagem(BaseModel):
     """An answer that is only a sentence for people."""
 
     message: str
-
-
-class Autor(BaseModel):
-    """The user who made a change."""
-
-    id: int
-    username: str
 
 
 class Evento(BaseModel):

@@ -9,13 +9,26 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import false, func, select
+from flask import current_app
+from sqlalchemy import exists, false, func, select
 
 from .. import events
+from ..config import etapas
 from ..db import begin_write, next_value
 from ..errors import ApiError, ValidationError
 from ..extensions import db
-from ..models import Designer, HistoricoPedido, ItemPedido, Pedido, TipoProducao, Vendedor, utcnow
+from ..models import (
+    Designer,
+    EtapaPedido,
+    HistoricoPedido,
+    ItemPedido,
+    Maquina,
+    Pedido,
+    TipoProducao,
+    Usuario,
+    Vendedor,
+    utcnow,
+)
 from . import estados, precos, schemas
 from .schemas import ITEM_FIELDS, MAX_MONEY, valor_itens
 
@@ -39,7 +52,7 @@ DIRECT_FIELDS = (
 )
 CHANGEABLE = (*DIRECT_FIELDS, "status", "valor_itens", "valor_frete")
 # What the history shows of a change: what a client set, and the total that follows from it.
-HISTORY_FIELDS = (*DIRECT_FIELDS, "status", "valor_frete", "valor_total", "itens")
+HISTORY_FIELDS = (*DIRECT_FIELDS, "status", "valor_frete", "valor_total", "itens", "etapas")
 SEARCH_KEY_LENGTH: int = Pedido.__table__.c.cliente_busca.type.length  # type: ignore[attr-defined]  # a String
 
 
@@ -226,7 +239,80 @@ def _snapshot(pedido: Pedido) -> dict[str, Any]:
     data = {name: getattr(pedido, name) for name in CHANGEABLE}
     data["valor_total"] = pedido.valor_total
     data["itens"] = _item_dicts(pedido)
+    data["etapas"] = [_etapa_feita(e) for e in sorted(pedido.etapas_feitas, key=lambda e: _posicao(e.etapa))]
     return data
+
+
+def _posicao(etapa: str) -> int:
+    steps = etapas(current_app.config)
+    return steps.index(etapa) if etapa in steps else len(steps)
+
+
+def _etapa_feita(etapa: EtapaPedido) -> dict[str, Any]:
+    """A done step as the history shows it: its name and the machine it was done on."""
+    return {"etapa": etapa.etapa, "maquina_id": etapa.maquina_id}
+
+
+def marcar_etapa(
+    pedido_id: int,
+    etapa: str,
+    feita: bool,
+    maquina_id: int | None = None,
+    versoes: Collection[int] | None = None,
+    autor: Sessao | None = None,
+) -> Pedido:
+    """Do or undo a production step; commit; return the order.
+
+    A step can be done only when every earlier one is (409 ``etapa_fora_de_ordem``); undoing a step
+    undoes every later one. Doing the first moves a ``pendente`` order to ``em_producao``; doing the
+    last moves it to ``pronto``; undoing a step of a ``pronto`` order moves it back to ``em_producao``.
+    ``autor`` may do only the steps of their sectors, unless an admin (403).
+    """
+    begin_write()
+    pedido = _locked(pedido_id, versoes)
+    if autor is not None and not autor.is_admin:
+        setores = db.session.scalar(select(Usuario.setores).where(Usuario.id == autor.usuario_id)) or []
+        if etapa not in setores:
+            db.session.rollback()
+            raise ApiError(403, f"A etapa {etapa} não é de um setor seu", code="forbidden")
+    if pedido.status in estados.FINAL_STATUSES:
+        db.session.rollback()
+        raise ApiError(409, f"Pedido {pedido.status} não pode ser alterado", code="final_status")
+    steps = etapas(current_app.config)
+    feitas = {e.etapa: e for e in pedido.etapas_feitas}
+    posicao = steps.index(etapa)
+    if feita == (etapa in feitas):
+        return _unchanged(pedido_id)
+    before = _snapshot(pedido)
+    if feita:
+        faltam = [s for s in steps[:posicao] if s not in feitas]
+        if faltam:
+            db.session.rollback()
+            raise ApiError(409, "Faça antes: " + ", ".join(faltam), code="etapa_fora_de_ordem")
+        if maquina_id is not None and not db.session.scalar(
+            select(Maquina.id).where(Maquina.id == maquina_id, Maquina.ativo)
+        ):
+            db.session.rollback()
+            raise ValidationError({"maquina_id": "Máquina inexistente ou inativa"})
+        pedido.etapas_feitas.append(
+            EtapaPedido(
+                etapa=etapa,
+                por_id=autor.usuario_id if autor else None,
+                por_nome=autor.username if autor else None,
+                maquina_id=maquina_id,
+                maquina=None if maquina_id is None else db.session.get(Maquina, maquina_id),
+            )
+        )
+        if pedido.status == "pendente":
+            pedido.status = "em_producao"
+        if posicao == len(steps) - 1:
+            pedido.status = "pronto"
+    else:
+        desfeitas = set(steps[posicao:])
+        pedido.etapas_feitas = [e for e in pedido.etapas_feitas if e.etapa not in desfeitas]
+        if pedido.status == "pronto":
+            pedido.status = "em_producao"
+    return _commit_change(pedido, events.PEDIDO_ATUALIZADO, autor, before)
 
 
 def _commit_change(pedido: Pedido, tipo: str, autor: Sessao | None, before: Mapping[str, Any]) -> Pedido:
@@ -322,10 +408,26 @@ def search(filtro: schemas.FiltroPedidos) -> tuple[Sequence[Pedido], int]:
         query = query.where(Pedido.data_entrada >= filtro.data_inicio)
     if filtro.data_fim is not None:
         query = query.where(Pedido.data_entrada <= filtro.data_fim)
+    if filtro.etapa is not None:
+        query = _fila(query, filtro.etapa)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(Pedido.id.desc()).offset(filtro.skip).limit(filtro.limit)
+    ordered = query if filtro.etapa is not None else query.order_by(Pedido.id.desc())
+    page = ordered.offset(filtro.skip).limit(filtro.limit)
     pedidos = db.session.scalars(page).all()
     return pedidos, total
+
+
+def _fila(query: Any, etapa: str) -> Any:
+    """A sector's queue: open orders whose every earlier step is done and this one not, oldest due date first."""
+    steps = etapas(current_app.config)
+
+    def feita(nome: str) -> Any:
+        return exists().where(EtapaPedido.pedido_id == Pedido.id, EtapaPedido.etapa == nome)
+
+    query = query.where(Pedido.status.not_in(estados.FINAL_STATUSES), ~feita(etapa))
+    for anterior in steps[: steps.index(etapa)]:
+        query = query.where(feita(anterior))
+    return query.order_by(Pedido.data_entrega.is_(None), Pedido.data_entrega, Pedido.id)
 
 
 def serialize(pedido: Pedido) -> dict[str, Any]:

@@ -3,14 +3,16 @@
 import re
 from typing import Any
 
-from flask import Blueprint, g, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 
 from .. import events, models
+from ..config import etapas
 from ..contract import RequestHeader, contract
 from ..errors import ApiError
 from . import estados, service
 from .schemas import (
     Contrato,
+    EtapaAlteracao,
     Evento,
     FiltroEventos,
     FiltroPedidos,
@@ -111,7 +113,7 @@ def _page_headers(page: Paginacao, total: int) -> dict[str, str]:
 @contract(answer=Contrato)
 def get_contrato() -> Contrato:
     """The status machine (statuses in column order, allowed moves, finals) and the event types."""
-    return Contrato(**estados.contrato(), tipos_evento=list(events.TIPOS))
+    return Contrato(**estados.contrato(), tipos_evento=list(events.TIPOS), etapas=list(etapas(current_app.config)))
 
 
 @bp.get("/<id:pedido_id>")
@@ -129,6 +131,22 @@ def update_pedido(pedido_id: int, body: PedidoUpdate) -> tuple[dict[str, Any], i
     ``status`` moves only as the status machine (``GET /pedidos/contrato``) allows: 409 otherwise.
     """
     return _order_response(service.update(pedido_id, given(body), _if_match(), g.sessao))
+
+
+@bp.patch("/<id:pedido_id>/etapas")
+@contract(
+    body=EtapaAlteracao, answer=Pedido, headers=("ETag",), request_headers=(IF_MATCH,), errors=(403, 404, 409, 412)
+)
+def update_etapa(pedido_id: int, body: EtapaAlteracao) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Do or undo a production step (event pedido_atualizado); ``If-Match`` honoured.
+
+    A step can be done only when every earlier one is (409 ``etapa_fora_de_ordem``); undoing one
+    undoes every later one. Doing the first moves a ``pendente`` order to ``em_producao``, the last
+    to ``pronto``. Users do the steps of their ``setores``, admins any (403 otherwise); a final order is 409.
+    """
+    versoes = _if_match()
+    pedido = service.marcar_etapa(pedido_id, body.etapa, body.feita, body.maquina_id, versoes, g.sessao)
+    return _order_response(pedido)
 
 
 @bp.delete("/<id:pedido_id>")

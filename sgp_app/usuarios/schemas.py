@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema
 
 from .. import nomes
+from ..config import etapas
 from ..fields import BOOLEAN, TEXT_CHARS, Boolean, PreciseTimestamp, Rule
 from ..http import storable_text
 
@@ -31,6 +32,24 @@ PASSWORD = Rule(
 STRICT = ConfigDict(extra="forbid")
 
 
+def _setores(value: object, info: ValidationInfo) -> list[str]:
+    context = info.context or {}
+    steps = etapas(context) if "SGP_ETAPAS" in context else ()
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise ValueError("Deve ser uma lista de etapas")
+    unknown = [s for s in value if s not in steps]
+    if unknown:
+        raise ValueError(f"Etapa desconhecida: {unknown[0][:40]}; as etapas são: " + ", ".join(steps))
+    return list(dict.fromkeys(value))
+
+
+SETORES_CHECK = BeforeValidator(_setores)
+SETORES_SCHEMA = WithJsonSchema(
+    {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9_]{1,40}$"}, "description": "SGP_ETAPAS steps"},
+    mode="validation",
+)
+
+
 class UsuarioCreate(BaseModel):
     """POST /usuarios: 409 if the username is taken."""
 
@@ -38,6 +57,7 @@ class UsuarioCreate(BaseModel):
     username: Annotated[str, USERNAME]
     password: Annotated[str, PASSWORD]
     is_admin: Boolean = False
+    setores: Annotated[list[str], SETORES_CHECK, SETORES_SCHEMA] = Field(default_factory=list)
 
 
 class UsuarioUpdate(BaseModel):
@@ -48,6 +68,7 @@ class UsuarioUpdate(BaseModel):
     ativo: Annotated[bool | None, BOOLEAN] = None
     is_admin: Annotated[bool | None, BOOLEAN] = None
     password: Annotated[str | None, PASSWORD] = None
+    setores: Annotated[list[str] | None, SETORES_CHECK, SETORES_SCHEMA] = None
 
 
 class UsuarioAdmin(BaseModel):
@@ -58,4 +79,5 @@ class UsuarioAdmin(BaseModel):
     username: str
     is_admin: bool
     ativo: bool
+    setores: list[str] = Field(description="the production steps this user may do or undo")
     criado_em: PreciseTimestamp

@@ -45,7 +45,7 @@ def create_usuario(body: UsuarioCreate) -> tuple[UsuarioAdmin, int, dict[str, st
     taken = db.session.scalar(select(Usuario.username).where(Usuario.username_chave == chave(novo.username)))
     if taken is not None:
         raise ApiError(409, duplicate_message(novo.username, taken), code="duplicate")
-    usuario = Usuario(username=novo.username, password_hash=password_hash, is_admin=novo.is_admin)
+    usuario = Usuario(username=novo.username, password_hash=password_hash, is_admin=novo.is_admin, setores=novo.setores)
     db.session.add(usuario)
     db.session.commit()
     return _shown(usuario), 201, {"Location": url_for("usuarios.get_usuario", usuario_id=usuario.id)}
@@ -78,6 +78,8 @@ def update_usuario(usuario_id: int, body: UsuarioUpdate) -> UsuarioAdmin:
     revoke = (usuario.ativo and clean.get("ativo") is False) or password_hash is not None
     usuario.ativo = clean.get("ativo", usuario.ativo)
     usuario.is_admin = clean.get("is_admin", usuario.is_admin)
+    if clean.get("setores") is not None:
+        usuario.setores = clean["setores"]
     if password_hash is not None:
         usuario.password_hash = password_hash
     if revoke:
