@@ -482,3 +482,23 @@ def test_the_work_order_of_an_order_without_items_says_so(server, open_board):
     board.page.locator("#gaveta-imprimir").click()
     board.page.emulate_media(media="print")
     expect(board.page.locator("#os .os-itens tbody")).to_have_text("Sem itens")
+
+
+def test_cards_show_step_progress_and_the_work_order_lists_the_steps_with_who_did_them(server, open_board):
+    pedido = new_order(server, cliente="Em Etapas")
+    rest(server, "PATCH", f"/pedidos/{pedido['id']}/etapas", "chefe", json={"etapa": "financeiro", "feita": True})
+    rest(server, "PATCH", f"/pedidos/{pedido['id']}/etapas", "chefe", json={"etapa": "conferencia", "feita": True})
+    board = open_board(server, "ana")
+    card = board.card(pedido["id"])
+    expect(card.locator(".etapas")).to_have_text("Etapas 2/5 · Sublimação")
+    width = card.locator(".etapas .barra > span").evaluate("e => e.style.width")
+    assert width == "40%"
+    open_drawer(board, pedido["id"])
+    board.page.evaluate("() => { window.print = () => {}; }")
+    board.page.locator("#gaveta-imprimir").click()
+    board.page.emulate_media(media="print")
+    steps = board.page.locator("#os .os-etapas tbody tr")
+    expect(steps).to_have_count(5)
+    expect(steps.nth(0)).to_contain_text("☑ Financeiro")
+    expect(steps.nth(0)).to_contain_text("chefe")
+    expect(steps.nth(2)).to_contain_text("☐ Sublimação")

@@ -4,7 +4,7 @@
 
 import { data, dinheiro, momento } from "./formatos.js";
 import { nomeDoTipo } from "./formulario.js";
-import { ROTULO } from "./quadro.js";
+import { ROTULO, nomeEtapa } from "./quadro.js";
 
 function el(tag, classe, texto) {
   const elemento = document.createElement(tag);
@@ -107,6 +107,28 @@ export function preencherOrdem(raiz, pedido) {
     tabela.tFoot.append(linha);
   }
 
+  const etapas = el("section", "os-etapas");
+  if (pedido.etapas?.length) {
+    const quadro = el("table", "os-tabela-etapas");
+    quadro.append(el("thead"), el("tbody"));
+    const topo = el("tr");
+    for (const titulo of ["Etapa", "Feita por", "Em", "Máquina"]) topo.append(el("th", "", titulo));
+    quadro.tHead.append(topo);
+    for (const etapa of pedido.etapas) {
+      const linha = el("tr");
+      for (const valor of [
+        `${etapa.feita ? "☑" : "☐"} ${nomeEtapa(etapa.etapa)}`,
+        etapa.por?.username ?? "",
+        etapa.em ? momento(etapa.em) : "",
+        etapa.maquina?.nome ?? "",
+      ]) {
+        linha.append(el("td", "", valor));
+      }
+      quadro.tBodies[0].append(linha);
+    }
+    etapas.append(el("h2", "", "Etapas de produção"), quadro);
+  }
+
   const notas = el("section", "os-observacao");
   notas.append(el("h2", "", "Observação"), el("p", "", pedido.observacao || "—"));
 
@@ -117,6 +139,6 @@ export function preencherOrdem(raiz, pedido) {
     el("p", "", "Data: ____/____/________"),
   );
 
-  raiz.replaceChildren(cabecalho, dados, tabela, notas, assinatura);
+  raiz.replaceChildren(cabecalho, dados, tabela, etapas, notas, assinatura);
   raiz.dataset.pedido = pedido.id;
 }

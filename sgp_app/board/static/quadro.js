@@ -26,6 +26,17 @@ export const ANTERIOR = {}; // status -> the previous column, likewise
 export const FINAIS = new Set();
 
 /** Take the server's status machine: ``{status, transicoes, finais}``. */
+// The default steps' names with their accents; another step shows its code, spaced and capitalised.
+const NOMES_ETAPA = {
+  financeiro: "Financeiro", conferencia: "Conferência", sublimacao: "Sublimação", costura: "Costura",
+  expedicao: "Expedição",
+};
+
+/** A production step's name for people. */
+export function nomeEtapa(codigo) {
+  return NOMES_ETAPA[codigo] ?? codigo.charAt(0).toUpperCase() + codigo.slice(1).replaceAll("_", " ");
+}
+
 export function aplicarContrato({ status, transicoes, finais }) {
   COLUNAS.splice(0, COLUNAS.length, ...status.map((s) => [s, ROTULO[s] ?? s]));
   for (const tabela of [PROXIMO, ANTERIOR]) for (const chave of Object.keys(tabela)) delete tabela[chave];
@@ -238,6 +249,17 @@ export class Quadro {
       const itens = el("ul", "itens");
       for (const item of pedido.itens) itens.append(el("li", "", `${item.quantidade}× ${item.descricao}`));
       cartao.append(itens);
+    }
+    const etapas = pedido.etapas ?? [];
+    if (etapas.length && !FINAIS.has(pedido.status)) {
+      const feitas = etapas.filter((e) => e.feita).length;
+      const proxima = etapas.find((e) => !e.feita);
+      const progresso = el("p", "etapas", `Etapas ${feitas}/${etapas.length}` + (proxima ? ` · ${nomeEtapa(proxima.etapa)}` : ""));
+      const barra = el("span", "barra");
+      barra.append(el("span", ""));
+      barra.firstChild.style.width = `${Math.round((100 * feitas) / etapas.length)}%`;
+      progresso.prepend(barra);
+      cartao.append(progresso);
     }
     if (!FINAIS.has(pedido.status)) cartao.append(this.botoes(pedido));
 
