@@ -19,7 +19,7 @@ def test_login_returns_a_bearer_token_and_the_user(client, usuario):
     assert body["token_type"] == "bearer"
     assert len(body["session_token"]) >= 32
     assert body["expires_at"].endswith("+00:00")
-    assert body["usuario"] == {"id": usuario["id"], "username": "ana", "is_admin": False}
+    assert body["usuario"] == {"id": usuario["id"], "username": "ana", "is_admin": False, "setores": []}
 
 
 def test_token_is_stored_only_as_a_hash(app, client, token):

@@ -502,3 +502,23 @@ def test_cards_show_step_progress_and_the_work_order_lists_the_steps_with_who_di
     expect(steps.nth(0)).to_contain_text("☑ Financeiro")
     expect(steps.nth(0)).to_contain_text("chefe")
     expect(steps.nth(2)).to_contain_text("☐ Sublimação")
+
+
+def test_the_drawer_ticks_steps_for_their_sector_and_says_why_the_others_cannot_be(server, open_board):
+    pedido = new_order(server, cliente="Etapa na Gaveta")
+    chefe = open_board(server, "chefe")
+    gaveta = open_drawer(chefe, pedido["id"])
+    financeiro = gaveta.locator("[name=etapa-financeiro]")
+    expect(financeiro).to_be_enabled()
+    expect(gaveta.locator("[name=etapa-conferencia]")).to_be_disabled()  # the one before is open
+    expect(gaveta.locator("#gaveta-etapas li").nth(1)).to_contain_text("faça antes as anteriores")
+    financeiro.check()
+    expect(gaveta.locator("#gaveta-etapas li").first).to_contain_text("chefe")
+    expect(chefe.page.locator("#gaveta-status")).to_have_text("Em produção")
+    saved = rest(server, "GET", f"/pedidos/{pedido['id']}")
+    assert saved["etapas"][0]["feita"] is True and saved["etapas"][0]["por"]["username"] == "chefe"
+    # bia has no sector: every box is disabled, and says whose it is.
+    bia = open_board(server, "bia")
+    open_drawer(bia, pedido["id"])
+    expect(bia.page.locator("#gaveta-etapas input:enabled")).to_have_count(0)
+    expect(bia.page.locator("#gaveta-etapas li").nth(1)).to_contain_text("só o setor Conferência")

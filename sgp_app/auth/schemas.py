@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..fields import TEXT_CHARS, PreciseTimestamp
 from ..http import storable_text
@@ -36,6 +36,7 @@ class Usuario(BaseModel):
     id: int
     username: str
     is_admin: bool
+    setores: list[str] = Field(description="the production steps this user may do or undo (admins: any)")
 
 
 class Sessao(BaseModel):

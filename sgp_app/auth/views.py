@@ -90,4 +90,4 @@ def logout() -> tuple[str, int]:
 @contract(answer=schemas.Usuario)
 def get_me() -> schemas.Usuario:
     """The token's user."""
-    return schemas.Usuario.model_validate(g.sessao.usuario())
+    return schemas.Usuario.model_validate(db.session.get(Usuario, g.sessao.usuario_id))

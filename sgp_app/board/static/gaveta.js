@@ -7,10 +7,10 @@
 // notes the ones they did; a save that still meets a newer version (412) lists what changed
 // and offers to apply the person's edits again on top of it.
 
-import { api } from "./api.js";
+import { api, sessao } from "./api.js";
 import { CAMPOS, Formulario } from "./formulario.js";
 import { data, dinheiro, momento } from "./formatos.js";
-import { ANTERIOR, FINAIS, PROXIMO, ROTULO } from "./quadro.js";
+import { ANTERIOR, FINAIS, PROXIMO, ROTULO, nomeEtapa } from "./quadro.js";
 
 export const NOME_CAMPO = {
   cliente: "Cliente",
@@ -130,6 +130,7 @@ export class Gaveta {
       campo.disabled = final; // entregue and cancelado orders cannot change (the server says 409)
     }
     this.$("#gaveta-salvar").hidden = final;
+    this.desenharEtapas();
     const mover = this.$("#gaveta-mover");
     mover.replaceChildren();
     for (const destino of [ANTERIOR[pedido.status], PROXIMO[pedido.status], final ? null : "cancelado"]) {
@@ -139,6 +140,63 @@ export class Gaveta {
       botao.textContent = destino === "cancelado" ? "Cancelar pedido" : `Mover para ${ROTULO[destino]}`;
       botao.addEventListener("click", () => this.aoMover(this.pedido, destino));
       mover.append(botao);
+    }
+  }
+
+  /** The order's steps: a box to tick each, or the reason it cannot be ticked here, and who did it. */
+  desenharEtapas() {
+    const etapas = this.pedido.etapas ?? [];
+    this.$("#gaveta-etapas-secao").hidden = !etapas.length;
+    const usuario = sessao.usuario;
+    const meus = new Set(usuario?.setores ?? []);
+    const final = FINAIS.has(this.pedido.status);
+    const lista = this.$("#gaveta-etapas");
+    lista.replaceChildren();
+    etapas.forEach((etapa, i) => {
+      let motivo = "";
+      if (final) motivo = "pedido encerrado";
+      else if (!usuario?.is_admin && !meus.has(etapa.etapa)) motivo = `só o setor ${nomeEtapa(etapa.etapa)}`;
+      else if (!etapa.feita && etapas.slice(0, i).some((e) => !e.feita)) motivo = "faça antes as anteriores";
+      const item = el("li", etapa.feita ? "feita" : "");
+      const rotulo = el("label");
+      const caixa = el("input");
+      caixa.type = "checkbox";
+      caixa.name = `etapa-${etapa.etapa}`;
+      caixa.checked = etapa.feita;
+      caixa.disabled = Boolean(motivo);
+      caixa.addEventListener("change", () => this.marcarEtapa(etapa.etapa, caixa.checked));
+      rotulo.append(caixa, ` ${nomeEtapa(etapa.etapa)}`);
+      item.append(rotulo);
+      if (etapa.feita) {
+        const quem = [etapa.por?.username ?? "—", momento(etapa.em), etapa.maquina?.nome].filter(Boolean).join(", ");
+        item.append(el("span", "quem", ` ${quem}`));
+      }
+      if (motivo && !final) item.append(el("span", "motivo", ` (${motivo})`));
+      lista.append(item);
+    });
+  }
+
+  async marcarEtapa(etapa, feita) {
+    const base = this.pedido;
+    try {
+      const { dados } = await api("PATCH", `/pedidos/${base.id}/etapas`, {
+        corpo: { etapa, feita },
+        cabecalhos: { "If-Match": `"${base.versao}"` },
+      });
+      this.aoSalvar(dados);
+      if (this.pedido?.id === dados.id) this.atualizar(dados);
+    } catch (erro) {
+      if (![403, 409, 412, 422].includes(erro.status)) return this.aoFalhar(erro);
+      const aviso = this.$("#gaveta-aviso");
+      aviso.textContent = erro.status === 412 ? "O pedido mudou; confira as etapas e tente de novo." : erro.message;
+      aviso.hidden = false;
+      try {
+        const { dados } = await api("GET", `/pedidos/${base.id}`);
+        if (this.pedido?.id === dados.id && dados.versao > this.pedido.versao) this.atualizar(dados);
+        else this.desenharEtapas();
+      } catch (falha) {
+        this.aoFalhar(falha);
+      }
     }
   }
 
@@ -238,8 +296,10 @@ export class Gaveta {
     const digitado = {};
     for (const nome of nomes) {
       if (nome === "itens") {
-        digitado.itens = this.formulario.linhas().map((linha) =>
-          Object.fromEntries([...linha.querySelectorAll("input")].map((i) => [i.name, i.value])));
+        digitado.itens = this.formulario.linhas().map((linha) => ({
+          original: linha.original,
+          campos: Object.fromEntries([...linha.querySelectorAll("input, select")].map((i) => [i.name, i.value])),
+        }));
       } else {
         digitado[nome] = this.form.elements[nome].value;
       }
@@ -254,9 +314,9 @@ export class Gaveta {
         continue;
       }
       this.formulario.itens.replaceChildren();
-      for (const linha of valor) {
-        const nova = this.formulario.adicionarItem();
-        for (const [campo, texto] of Object.entries(linha)) nova.querySelector(`[name=${campo}]`).value = texto;
+      for (const { original, campos } of valor) {
+        const nova = this.formulario.adicionarItem(original ?? null); // what the form does not show stays
+        for (const [campo, texto] of Object.entries(campos)) nova.querySelector(`[name=${campo}]`).value = texto;
       }
     }
     this.formulario.somar();
