@@ -433,6 +433,13 @@ def test_the_users_page_is_for_admins_only(server, open_board):
     )
     row.locator(".alternar").click()
     expect(row).to_contain_text("Ativo")
+    # A user's sectors: a box per production step.
+    row.locator("[name=setor-costura]").check()
+    expect(page.locator("#aviso-texto")).to_contain_text("dora atualizado")
+    dora = next(u for u in rest(server, "GET", "/usuarios", "chefe") if u["username"] == "dora")
+    assert dora["setores"] == ["costura"]
+    expect(dialog.locator("tr[data-username=chefe] .setores")).to_have_text("Todas as etapas")
+    row = dialog.locator("tr[data-username=dora]")
     row.locator(".senha").click()
     row.locator("input[name=password]").fill("outra-senha-dora")
     row.locator(".nova-senha button").click()

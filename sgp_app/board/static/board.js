@@ -11,7 +11,7 @@ import { Gaveta } from "./gaveta.js";
 import { Conexao, ultimoGuardado } from "./live.js";
 import { preencherOrdem } from "./ordem.js";
 import { COLUNAS, Quadro, ROTULO, aplicarContrato } from "./quadro.js";
-import { Usuarios } from "./usuarios.js";
+import { Usuarios, definirEtapas } from "./usuarios.js";
 
 const LIMITE_POR_COLUNA = 200;
 const REPETICAO_MAXIMA = 1000; // after a reload, light up at most this many missed events
@@ -121,6 +121,7 @@ async function carregar() {
     contrato = lido.dados;
     aplicarContrato(contrato);
     definirTipos(catalogos.dados["tipos-producao"]);
+    definirEtapas(contrato.etapas);
     formulario.limpar(); // its first row was drawn before the types were known
   }
   const respostas = await Promise.all(

@@ -1,6 +1,7 @@
 // The users page, for admins (the server answers 403 to anyone else, and the board hides it):
 // list, create, disable or enable, make or unmake admin, set a new password.
 
+import { nomeEtapa } from "./quadro.js";
 import { api } from "./api.js";
 import { momento } from "./formatos.js";
 
@@ -9,6 +10,14 @@ function el(tag, classe, texto) {
   if (classe) elemento.className = classe;
   if (texto !== undefined) elemento.textContent = texto;
   return elemento;
+}
+
+// The production steps (GET /pedidos/contrato), a user's possible sectors.
+let etapas = [];
+
+/** The steps to offer as sectors. */
+export function definirEtapas(lista) {
+  etapas = lista;
 }
 
 export class Usuarios {
@@ -50,6 +59,7 @@ export class Usuarios {
       nome,
       el("td", "", usuario.is_admin ? "Administrador" : "Equipe"),
       el("td", usuario.ativo ? "ativo" : "inativo", usuario.ativo ? "Ativo" : "Desativado"),
+      this.setores(usuario),
     );
     const acoes = el("td", "acoes");
     const botao = (texto, classe, acao) => {
@@ -87,6 +97,29 @@ export class Usuarios {
     });
     acoes.append(form);
     campo.focus();
+  }
+
+  /** A box per production step: the steps this user may tick on orders (admins: all of them). */
+  setores(usuario) {
+    const celula = el("td", "setores");
+    if (usuario.is_admin) {
+      celula.textContent = "Todas as etapas";
+      return celula;
+    }
+    for (const etapa of etapas) {
+      const rotulo = el("label", "setor");
+      const caixa = el("input");
+      caixa.type = "checkbox";
+      caixa.name = `setor-${etapa}`;
+      caixa.checked = (usuario.setores ?? []).includes(etapa);
+      caixa.addEventListener("change", () => {
+        const marcados = etapas.filter((e) => celula.querySelector(`[name=setor-${e}]`).checked);
+        this.alterar(usuario, { setores: marcados }, "atualizado");
+      });
+      rotulo.append(caixa, ` ${nomeEtapa(etapa)}`);
+      celula.append(rotulo);
+    }
+    return celula;
   }
 
   async alterar(usuario, corpo, feito) {
