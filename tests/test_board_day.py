@@ -529,3 +529,21 @@ def test_the_drawer_ticks_steps_for_their_sector_and_says_why_the_others_cannot_
     open_drawer(bia, pedido["id"])
     expect(bia.page.locator("#gaveta-etapas input:enabled")).to_have_count(0)
     expect(bia.page.locator("#gaveta-etapas li").nth(1)).to_contain_text("só o setor Conferência")
+
+
+def test_my_queue_shows_only_the_orders_waiting_for_my_sectors_and_stays_live(server, open_board):
+    bia_id = next(u["id"] for u in rest(server, "GET", "/usuarios", "chefe") if u["username"] == "bia")
+    rest(server, "PATCH", f"/usuarios/{bia_id}", "chefe", json={"setores": ["conferencia"]})
+    waiting = new_order(server, cliente="Espera Conferência")
+    rest(server, "PATCH", f"/pedidos/{waiting['id']}/etapas", "chefe", json={"etapa": "financeiro", "feita": True})
+    elsewhere = new_order(server, cliente="Ainda no Financeiro")
+    bia = open_board(server, "bia")
+    expect(bia.card(elsewhere["id"])).to_be_visible()
+    bia.page.locator("#minha-fila").check()
+    expect(bia.card(waiting["id"])).to_be_visible()
+    expect(bia.card(elsewhere["id"])).to_have_count(0)
+    # Live: once financeiro is done elsewhere, the other order joins the queue.
+    rest(server, "PATCH", f"/pedidos/{elsewhere['id']}/etapas", "chefe", json={"etapa": "financeiro", "feita": True})
+    expect(bia.card(elsewhere["id"])).to_be_visible()
+    bia.page.locator("#minha-fila").uncheck()
+    rest(server, "PATCH", f"/usuarios/{bia_id}", "chefe", json={"setores": []})

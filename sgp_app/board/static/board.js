@@ -60,6 +60,7 @@ function mostrarQuadro() {
   $("#conexao").hidden = false;
   $("#usuario-nome").textContent = sessao.usuario?.username ?? "";
   $("#abrir-usuarios").hidden = !sessao.usuario?.is_admin; // the server says 403 to anyone else
+  $("#minha-fila-rotulo").hidden = !sessao.usuario?.setores?.length;
 }
 
 let avisoTimer;
@@ -279,6 +280,22 @@ const filtrar = () => {
 };
 $("#busca").addEventListener("input", filtrar);
 $("#mostrar-cancelados").addEventListener("change", filtrar);
+
+// A sector's queue: its orders are read from the server (every one, not only the board's first
+// pages), then the board shows only those whose next step is one of the user's sectors, oldest
+// due date first, and keeps them live like any card.
+async function minhaFila() {
+  const setores = sessao.usuario?.setores ?? [];
+  if (!$("#minha-fila").checked) return quadro.filaDe(null);
+  try {
+    const filas = await Promise.all(setores.map((s) => api("GET", `/pedidos/?etapa=${s}&limit=500`)));
+    for (const { dados } of filas) for (const pedido of dados) quadro.guardar(pedido);
+    quadro.filaDe(new Set(setores));
+  } catch (erro) {
+    falhou(erro);
+  }
+}
+$("#minha-fila").addEventListener("change", minhaFila);
 $("#mostrar-cancelados").checked = Boolean(localStorage.getItem("sgp.mostrar_cancelados"));
 filtrar();
 

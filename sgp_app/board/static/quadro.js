@@ -77,6 +77,13 @@ function ordem(a, b) {
   return a.id - b.id;
 }
 
+/** Whether ``pedido`` waits for one of ``setores``: open, and its next open step is one of them. */
+function naFila(pedido, setores) {
+  if (FINAIS.has(pedido.status)) return false;
+  const proxima = (pedido.etapas ?? []).find((e) => !e.feita);
+  return Boolean(proxima && setores.has(proxima.etapa));
+}
+
 export class Quadro {
   /**
    * @param raiz the element that holds the columns
@@ -140,6 +147,12 @@ export class Quadro {
     this.desenhar();
   }
 
+  /** Only the orders whose next open step is one of ``setores`` (a sector's queue), or all with ``null``. */
+  filaDe(setores) {
+    this.fila = setores;
+    this.desenhar();
+  }
+
   filtrar(busca, mostrarCancelados) {
     this.busca = chaveBusca(busca);
     this.mostrarCancelados = mostrarCancelados;
@@ -163,6 +176,7 @@ export class Quadro {
     const porStatus = Object.fromEntries(COLUNAS.map(([status]) => [status, []]));
     for (const pedido of this.pedidos.values()) {
       if (this.busca && !chaveBusca(pedido.cliente).includes(this.busca)) continue;
+      if (this.fila && !naFila(pedido, this.fila)) continue;
       porStatus[pedido.status]?.push(pedido);
     }
     const visiveis = COLUNAS.filter(([status]) => status !== "cancelado" || this.mostrarCancelados);
