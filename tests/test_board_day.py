@@ -547,3 +547,38 @@ def test_my_queue_shows_only_the_orders_waiting_for_my_sectors_and_stays_live(se
     expect(bia.card(elsewhere["id"])).to_be_visible()
     bia.page.locator("#minha-fila").uncheck()
     rest(server, "PATCH", f"/usuarios/{bia_id}", "chefe", json={"setores": []})
+
+
+def test_the_catalogs_page_adds_and_retires_entries_with_each_catalogs_fields(server, open_board):
+    ana = open_board(server, "ana")
+    expect(ana.page.locator("#abrir-catalogos")).to_be_hidden()
+    admin = open_board(server, "chefe")
+    page = admin.page
+    page.locator("#abrir-catalogos").click()
+    dialog = page.locator("#catalogos")
+    expect(dialog.locator("tr[data-nome='Impressão 3D']")).to_contain_text("impressao_3d")
+    page.select_option("#catalogo-tipo", "materiais")
+    page.fill("#form-catalogo [name=nome]", "Lona Fosca 440g")
+    page.fill("#form-catalogo [name=valor_metro_quadrado]", "35,50")
+    page.click("#form-catalogo button[type=submit]")
+    row = dialog.locator("tr[data-nome='Lona Fosca 440g']")
+    expect(row).to_contain_text(re.compile(r"R\$\s*35,50"))
+    page.fill("#form-catalogo [name=nome]", "LONA FÔSCA 440G")  # the same name, by the shop's rule
+    page.click("#form-catalogo button[type=submit]")
+    expect(page.locator("#catalogos-erro")).to_contain_text("Já existe")
+    row.locator(".alternar").click()
+    expect(dialog.locator("tr[data-nome='Lona Fosca 440g']")).to_contain_text("Retirado")
+    material = next(m for m in rest(server, "GET", "/catalogos/materiais", "chefe") if m["nome"] == "Lona Fosca 440g")
+    assert (material["valor_metro_quadrado"], material["ativo"]) == ("35.50", False)
+    # A new production type is offered in the next item row at once.
+    page.select_option("#catalogo-tipo", "tipos-producao")
+    page.fill("#form-catalogo [name=nome]", "Faixa de Tecido")
+    page.fill("#form-catalogo [name=codigo]", "faixa_tecido")
+    page.click("#form-catalogo button[type=submit]")
+    expect(dialog.locator("tr[data-nome='Faixa de Tecido']")).to_be_visible()
+    page.locator("#catalogos-fechar").click()
+    page.click("#abrir-novo")
+    page.locator("#adicionar-item").click()
+    expect(
+        page.locator("#itens .item:last-child [name=tipo_producao] option", has_text="Faixa de Tecido")
+    ).to_have_count(1)

@@ -11,6 +11,7 @@ import { Gaveta } from "./gaveta.js";
 import { Conexao, ultimoGuardado } from "./live.js";
 import { preencherOrdem } from "./ordem.js";
 import { COLUNAS, Quadro, ROTULO, aplicarContrato } from "./quadro.js";
+import { Catalogos } from "./catalogos.js";
 import { Usuarios, definirEtapas } from "./usuarios.js";
 
 const LIMITE_POR_COLUNA = 200;
@@ -29,6 +30,19 @@ const gaveta = new Gaveta($("#gaveta"), $("#modelo-item"), {
 const usuarios = new Usuarios($("#usuarios"), {
   aoFalhar: (erro) => falhou(erro),
   aoAvisar: (texto) => avisar(texto, "ok"),
+});
+const catalogos = new Catalogos($("#catalogos"), {
+  aoFalhar: (erro) => falhou(erro),
+  aoAvisar: (texto) => avisar(texto, "ok"),
+  // A new or retired production type is offered (or not) in the next item rows.
+  aoMudar: async (tipo) => {
+    if (tipo !== "tipos-producao") return;
+    try {
+      definirTipos((await api("GET", "/catalogos/tipos-producao")).dados);
+    } catch (erro) {
+      falhou(erro);
+    }
+  },
 });
 const conexao = new Conexao({
   aoEvento,
@@ -60,6 +74,7 @@ function mostrarQuadro() {
   $("#conexao").hidden = false;
   $("#usuario-nome").textContent = sessao.usuario?.username ?? "";
   $("#abrir-usuarios").hidden = !sessao.usuario?.is_admin; // the server says 403 to anyone else
+  $("#abrir-catalogos").hidden = !sessao.usuario?.is_admin;
   $("#minha-fila-rotulo").hidden = !sessao.usuario?.setores?.length;
 }
 
@@ -250,6 +265,7 @@ $("#abrir-novo").addEventListener("click", () => {
 });
 $("#fechar-novo").addEventListener("click", () => $("#dialogo-novo").close());
 $("#abrir-usuarios").addEventListener("click", () => usuarios.abrir());
+$("#abrir-catalogos").addEventListener("click", () => catalogos.abrir());
 $("#aviso-fechar").addEventListener("click", () => ($("#aviso").hidden = true));
 
 $("#form-novo").addEventListener("submit", async (e) => {
