@@ -582,3 +582,42 @@ def test_the_catalogs_page_adds_and_retires_entries_with_each_catalogs_fields(se
     expect(
         page.locator("#itens .item:last-child [name=tipo_producao] option", has_text="Faixa de Tecido")
     ).to_have_count(1)
+
+
+def test_the_item_form_takes_the_print_detail_and_works_out_price_and_area_as_one_types(server, open_board):
+    caio = rest(server, "POST", "/catalogos/vendedores", "chefe", json={"nome": "Caio Vendas"})
+    board = open_board(server, "ana")
+    page = board.page
+    page.click("#abrir-novo")
+    page.fill("#form-novo [name=cliente]", "Painel Completo")
+    row = page.locator("#itens .item").first
+    row.locator("[name=descricao]").fill("Painel 3x1")
+    row.locator("[name=tipo_producao]").select_option("adesivo")
+    row.locator("details summary").click()
+    expect(row.locator("fieldset.acabamento")).to_be_hidden()  # a sticker takes no finishing
+    row.locator("[name=tipo_producao]").select_option("painel")
+    expect(row.locator("fieldset.acabamento")).to_be_visible()
+    row.locator("[name=quantidade]").fill("2")
+    row.locator("[name=largura]").fill("3")
+    row.locator("[name=altura]").fill("1")
+    row.locator("[name=valor_base]").fill("100,00")
+    row.locator("[name=ilhos_quantidade]").fill("18")
+    row.locator("[name=ilhos_espaco]").fill("0,30")
+    row.locator("[name=ilhos_valor]").fill("1,00")
+    row.locator("[name=bainha]").check()
+    row.locator("[name=vendedor_id]").select_option(label="Caio Vendas")
+    row.locator("[name=material]").fill("Lona 440g")
+    expect(row.locator("[name=valor_unitario]")).to_have_value("118,00")  # the server's rule, as one types
+    expect(row.locator("[name=valor_unitario]")).to_have_attribute("readonly", "")
+    expect(row.locator(".area")).to_have_text("· 6,00 m²")
+    expect(page.locator("#novo-total")).to_have_text(re.compile(r"R\$\s*236,00"))
+    page.click("#form-novo button[type=submit]")
+    expect(page.locator("#dialogo-novo")).to_be_hidden()
+    pedido = next(
+        p for p in rest(server, "GET", "/pedidos/?cliente=Painel Completo") if p["cliente"] == "Painel Completo"
+    )
+    item = pedido["itens"][0]
+    assert (item["valor_base"], item["valor_unitario"], item["metro_quadrado"]) == ("100.00", "118.00", "6.00")
+    assert item["acabamento"]["ilhos"] == {"quantidade": 18, "espaco": "0.30", "valor_unitario": "1.00"}
+    assert item["acabamento"]["bainha"] is True and item["vendedor"] == {"id": caio["id"], "nome": "Caio Vendas"}
+    assert item["material"] == "Lona 440g"

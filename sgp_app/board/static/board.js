@@ -6,7 +6,7 @@
 // it resumes from the last id this browser saw instead, so what changed meanwhile lights up.
 
 import { ErroApi, api, entrar, sair, sessao } from "./api.js";
-import { Formulario, definirTipos } from "./formulario.js";
+import { Formulario, definirCatalogos } from "./formulario.js";
 import { Gaveta } from "./gaveta.js";
 import { Conexao, ultimoGuardado } from "./live.js";
 import { preencherOrdem } from "./ordem.js";
@@ -34,11 +34,10 @@ const usuarios = new Usuarios($("#usuarios"), {
 const catalogos = new Catalogos($("#catalogos"), {
   aoFalhar: (erro) => falhou(erro),
   aoAvisar: (texto) => avisar(texto, "ok"),
-  // A new or retired production type is offered (or not) in the next item rows.
-  aoMudar: async (tipo) => {
-    if (tipo !== "tipos-producao") return;
+  // A new or retired entry is offered (or not) in the next item rows.
+  aoMudar: async () => {
     try {
-      definirTipos((await api("GET", "/catalogos/tipos-producao")).dados);
+      definirCatalogos((await api("GET", "/catalogos")).dados);
     } catch (erro) {
       falhou(erro);
     }
@@ -136,7 +135,7 @@ async function carregar() {
     const [lido, catalogos] = await Promise.all([api("GET", "/pedidos/contrato"), api("GET", "/catalogos")]);
     contrato = lido.dados;
     aplicarContrato(contrato);
-    definirTipos(catalogos.dados["tipos-producao"]);
+    definirCatalogos(catalogos.dados);
     definirEtapas(contrato.etapas);
     formulario.limpar(); // its first row was drawn before the types were known
   }

@@ -22,10 +22,48 @@ const DATAS = new Set(["data_entrada", "data_entrega"]);
 const CAMPOS_ITEM = ["descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura"];
 const DINHEIRO_ITEM = new Set(["valor_unitario", "largura", "altura"]);
 // What an item keeps that this form does not show: sent back as it came, so an edit loses none of it.
-const GUARDADOS = [
-  "valores_adicionais", "material", "vendedor_id", "designer_id", "acabamento", "emenda_quantidade", "observacao",
-  "detalhes",
+const GUARDADOS = ["detalhes"];
+
+// The detail an item carries beyond its row, in the row's "Detalhes": text fields and boxes.
+const DETALHE_TEXTO = [
+  "material", "vendedor_id", "designer_id", "valor_base", "valores_adicionais", "ilhos_quantidade", "ilhos_espaco",
+  "ilhos_valor", "cordinha_quantidade", "cordinha_espaco", "cordinha_valor", "emenda_quantidade", "item_observacao",
 ];
+const DETALHE_CAIXA = ["overloque", "elastico", "bainha"];
+// Finishing and a base price are asked for the types that take them (an item that has some shows them anyway).
+const COM_ACABAMENTO = new Set(["painel", "generica", "mesa_babado", "lona"]);
+// A server's error inside an item, and the field that shows it.
+const CAMPO_DO_ERRO = {
+  observacao: "item_observacao",
+  "acabamento.ilhos.quantidade": "ilhos_quantidade",
+  "acabamento.ilhos.espaco": "ilhos_espaco",
+  "acabamento.ilhos.valor_unitario": "ilhos_valor",
+  "acabamento.cordinha.quantidade": "cordinha_quantidade",
+  "acabamento.cordinha.espaco": "cordinha_espaco",
+  "acabamento.cordinha.valor_unitario": "cordinha_valor",
+};
+
+// The catalogs the pickers offer (GET /catalogos), given by the board once it has read them.
+let catalogo = { vendedores: [], designers: [] };
+
+/** Every catalog the item rows pick from: types, sellers, designers, materials. */
+export function definirCatalogos(dados) {
+  definirTipos(dados["tipos-producao"]);
+  catalogo = { vendedores: dados.vendedores, designers: dados.designers };
+  const materiais = dados.materiais.filter((m) => m.ativo).map((m) => new Option(m.nome));
+  document.querySelector("#lista-materiais")?.replaceChildren(...materiais);
+}
+
+/** Active entries of ``lista``, and the one the item has (retired since, say). */
+function opcoesDe(select, lista, atual) {
+  for (const entrada of lista.filter((e) => e.ativo)) select.add(new Option(entrada.nome, String(entrada.id)));
+  if (atual && !lista.some((e) => e.ativo && e.id === atual.id)) select.add(new Option(atual.nome, String(atual.id)));
+}
+
+const numero = (texto) => {
+  const valor = Number(decimal(texto));
+  return Number.isFinite(valor) ? valor : 0;
+};
 
 // The production types to pick from (GET /catalogos), given by the board once it has read them.
 let tipos = []; // the active ones, to pick
@@ -47,6 +85,89 @@ function opcoesDeTipo(select, atual) {
   // A type the item already has stays pickable: retired since, or typed before the catalog existed.
   if (atual && !opcoes.some((t) => t.codigo === atual)) opcoes.push({ codigo: atual, nome: atual });
   for (const { codigo, nome } of opcoes) select.add(new Option(nome, codigo));
+}
+
+/** The item's detail in its row's fields. */
+function preencherDetalhes(linha, item) {
+  const campo = (nome) => linha.querySelector(`[name=${nome}]`);
+  const acabamento = item.acabamento ?? {};
+  const adicionais = Number(item.valores_adicionais ?? 0);
+  const comExtras = adicionais > 0 || acabamento.ilhos || acabamento.cordinha;
+  campo("material").value = item.material ?? "";
+  campo("vendedor_id").value = item.vendedor_id ?? "";
+  campo("designer_id").value = item.designer_id ?? "";
+  // A base price only when extras make it differ from the unit price: otherwise the unit is typed.
+  campo("valor_base").value = comExtras ? paraCampo(item.valor_base) : "";
+  campo("valores_adicionais").value = adicionais > 0 ? paraCampo(item.valores_adicionais) : "";
+  for (const nome of DETALHE_CAIXA) campo(nome).checked = Boolean(acabamento[nome]);
+  for (const nome of ["ilhos", "cordinha"]) {
+    const extra = acabamento[nome];
+    campo(`${nome}_quantidade`).value = extra ? String(extra.quantidade) : "";
+    campo(`${nome}_espaco`).value = extra?.espaco ? paraCampo(extra.espaco) : "";
+    campo(`${nome}_valor`).value = extra ? paraCampo(extra.valor_unitario) : "";
+  }
+  campo("emenda_quantidade").value = item.emenda_quantidade ? String(item.emenda_quantidade) : "";
+  campo("item_observacao").value = item.observacao ?? "";
+}
+
+function temAcabamento(linha) {
+  const valor = (nome) => linha.querySelector(`[name=${nome}]`).value.trim();
+  return (
+    ["valor_base", "ilhos_quantidade", "cordinha_quantidade"].some((nome) => valor(nome)) ||
+    DETALHE_CAIXA.some((nome) => linha.querySelector(`[name=${nome}]`).checked)
+  );
+}
+
+/** Finishing and a base price are shown for the types that take them, and for an item that has them. */
+function ajustarAoTipo(linha) {
+  const mostrar = COM_ACABAMENTO.has(linha.querySelector("[name=tipo_producao]").value) || temAcabamento(linha);
+  for (const parte of linha.querySelectorAll("[data-acabamento]")) parte.hidden = !mostrar;
+}
+
+/** With a base price typed, the unit price is the server's rule, worked out as one types (read-only). */
+function precificar(linha) {
+  const valor = (nome) => linha.querySelector(`[name=${nome}]`).value.trim();
+  const unitario = linha.querySelector("[name=valor_unitario]");
+  if (!valor("valor_base")) {
+    unitario.readOnly = false;
+    return;
+  }
+  const extra = (nome) => Math.round(numero(valor(`${nome}_quantidade`))) * centavos(valor(`${nome}_valor`));
+  const total = centavos(valor("valor_base")) + centavos(valor("valores_adicionais")) + extra("ilhos") + extra("cordinha");
+  unitario.value = paraCampo((total / 100).toFixed(2));
+  unitario.readOnly = true;
+}
+
+/** The detail fields as the API takes them (what the form shows wins over what the item had). */
+function detalhesCorpo(linha) {
+  const valor = (nome) => linha.querySelector(`[name=${nome}]`).value.trim();
+  const id = (nome) => (valor(nome) ? Number(valor(nome)) : null);
+  const extra = (nome) =>
+    valor(`${nome}_quantidade`)
+      ? {
+          quantidade: Number(valor(`${nome}_quantidade`)),
+          espaco: valor(`${nome}_espaco`) ? decimal(valor(`${nome}_espaco`)) : null,
+          valor_unitario: valor(`${nome}_valor`) ? decimal(valor(`${nome}_valor`)) : "0",
+        }
+      : null;
+  const corpo = {
+    material: valor("material"),
+    vendedor_id: id("vendedor_id"),
+    designer_id: id("designer_id"),
+    valores_adicionais: valor("valores_adicionais") ? decimal(valor("valores_adicionais")) : "0",
+    acabamento: {
+      ...Object.fromEntries(DETALHE_CAIXA.map((nome) => [nome, linha.querySelector(`[name=${nome}]`).checked])),
+      ilhos: extra("ilhos"),
+      cordinha: extra("cordinha"),
+    },
+    emenda_quantidade: valor("emenda_quantidade") ? Number(valor("emenda_quantidade")) : 0,
+    observacao: valor("item_observacao"),
+  };
+  if (valor("valor_base")) {
+    corpo.valor_base = decimal(valor("valor_base"));
+    corpo.valor_unitario = undefined; // the server works it out
+  }
+  return corpo;
 }
 
 export class Formulario {
@@ -91,14 +212,20 @@ export class Formulario {
       this.somar();
       this.form.dispatchEvent(new Event("input"));
     });
-    opcoesDeTipo(linha.querySelector("[name=tipo_producao]"), item?.tipo_producao);
+    const tipo = linha.querySelector("[name=tipo_producao]");
+    opcoesDeTipo(tipo, item?.tipo_producao);
+    opcoesDe(linha.querySelector("[name=vendedor_id]"), catalogo.vendedores, item?.vendedor);
+    opcoesDe(linha.querySelector("[name=designer_id]"), catalogo.designers, item?.designer);
     linha.original = item;
     if (item) {
       for (const nome of CAMPOS_ITEM) {
         const valor = item[nome];
         linha.querySelector(`[name=${nome}]`).value = DINHEIRO_ITEM.has(nome) ? paraCampo(valor) : (valor ?? "");
       }
+      preencherDetalhes(linha, item);
     }
+    tipo.addEventListener("change", () => ajustarAoTipo(linha));
+    ajustarAoTipo(linha);
     this.itens.append(linha);
     return linha;
   }
@@ -122,7 +249,10 @@ export class Formulario {
   brutos() {
     const valores = Object.fromEntries(CAMPOS.map((nome) => [nome, this.form.elements[nome].value]));
     valores.itens = JSON.stringify(
-      this.preenchidas().map((linha) => CAMPOS_ITEM.map((n) => linha.querySelector(`[name=${n}]`).value.trim())),
+      this.preenchidas().map((linha) => [
+        ...[...CAMPOS_ITEM, ...DETALHE_TEXTO].map((n) => linha.querySelector(`[name=${n}]`).value.trim()),
+        ...DETALHE_CAIXA.map((n) => linha.querySelector(`[name=${n}]`).checked),
+      ]),
     );
     return valores;
   }
@@ -148,6 +278,11 @@ export class Formulario {
     let itens = 0;
     for (const linha of this.linhas()) {
       const quantidade = Number(linha.querySelector("[name=quantidade]").value) || 0;
+      precificar(linha);
+      const largura = numero(linha.querySelector("[name=largura]").value);
+      const altura = numero(linha.querySelector("[name=altura]").value);
+      const area = linha.querySelector(".area");
+      if (area) area.textContent = largura && altura ? `· ${paraCampo((largura * altura * quantidade).toFixed(2))} m²` : "";
       const unitario = centavos(linha.querySelector("[name=valor_unitario]").value);
       itens += quantidade * unitario;
       const subtotal = linha.querySelector(".subtotal");
@@ -186,7 +321,7 @@ export class Formulario {
         else if (nome === "descricao" || nome === "tipo_producao") item[nome] = valor;
         else if (valor) item[nome] = decimal(valor);
       }
-      return item;
+      return { ...item, ...detalhesCorpo(linha) };
     });
   }
 
@@ -227,10 +362,14 @@ export class Formulario {
     for (const nota of this.form.querySelectorAll(".nota-erro")) nota.remove();
     const linhas = this.preenchidas();
     for (const [chave, texto] of Object.entries(campos)) {
-      const item = /^itens\[(\d+)\](?:\.(\w+))?$/.exec(chave);
+      const item = /^itens\[(\d+)\](?:\.([\w.]+))?$/.exec(chave);
+      const nomeNoItem = item && (CAMPO_DO_ERRO[item[2]] ?? item[2] ?? "descricao");
+      const linha = item && linhas[Number(item[1])];
       const campo = item
-        ? linhas[Number(item[1])]?.querySelector(`[name=${item[2] || "descricao"}]`)
+        ? (linha?.querySelector(`[name=${nomeNoItem}]`) ?? linha?.querySelector("[name=descricao]"))
         : this.form.elements[chave];
+      const detalhes = campo?.closest("details");
+      if (detalhes) detalhes.open = true;
       if (!campo) {
         this.erro.textContent += ` ${chave}: ${texto}.`;
         continue;

@@ -298,7 +298,9 @@ export class Gaveta {
       if (nome === "itens") {
         digitado.itens = this.formulario.linhas().map((linha) => ({
           original: linha.original,
-          campos: Object.fromEntries([...linha.querySelectorAll("input, select")].map((i) => [i.name, i.value])),
+          campos: Object.fromEntries(
+            [...linha.querySelectorAll("input, select")].map((i) => [i.name, i.type === "checkbox" ? i.checked : i.value]),
+          ),
         }));
       } else {
         digitado[nome] = this.form.elements[nome].value;
@@ -316,7 +318,11 @@ export class Gaveta {
       this.formulario.itens.replaceChildren();
       for (const { original, campos } of valor) {
         const nova = this.formulario.adicionarItem(original ?? null); // what the form does not show stays
-        for (const [campo, texto] of Object.entries(campos)) nova.querySelector(`[name=${campo}]`).value = texto;
+        for (const [campo, valor] of Object.entries(campos)) {
+          const elemento = nova.querySelector(`[name=${campo}]`);
+          if (elemento.type === "checkbox") elemento.checked = valor;
+          else elemento.value = valor;
+        }
       }
     }
     this.formulario.somar();
