@@ -566,10 +566,17 @@ def test_the_catalogs_page_adds_and_retires_entries_with_each_catalogs_fields(se
     page.fill("#form-catalogo [name=nome]", "LONA FÔSCA 440G")  # the same name, by the shop's rule
     page.click("#form-catalogo button[type=submit]")
     expect(page.locator("#catalogos-erro")).to_contain_text("Já existe")
+    # Edit: the form takes the entry, saving changes it.
+    row.locator(".editar").click()
+    expect(page.locator("#form-catalogo [name=valor_metro_quadrado]")).to_have_value("35,50")
+    page.fill("#form-catalogo [name=valor_metro_quadrado]", "38,90")
+    page.click("#form-catalogo button[type=submit]")
+    expect(row).to_contain_text(re.compile(r"R\$\s*38,90"))
+    expect(page.locator("#catalogo-form-titulo")).to_have_text("Nova entrada")
     row.locator(".alternar").click()
     expect(dialog.locator("tr[data-nome='Lona Fosca 440g']")).to_contain_text("Retirado")
     material = next(m for m in rest(server, "GET", "/catalogos/materiais", "chefe") if m["nome"] == "Lona Fosca 440g")
-    assert (material["valor_metro_quadrado"], material["ativo"]) == ("35.50", False)
+    assert (material["valor_metro_quadrado"], material["ativo"]) == ("38.90", False)
     # A new production type is offered in the next item row at once.
     page.select_option("#catalogo-tipo", "tipos-producao")
     page.fill("#form-catalogo [name=nome]", "Faixa de Tecido")

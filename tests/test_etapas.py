@@ -2,12 +2,18 @@
 user of its sector (or an admin); the first moves it into production, the last makes it ready; a
 sector's queue is the orders whose next open step is its own."""
 
-import pytest
+import asyncio
 
-from sgp_app import create_app
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from sgp_app import create_app, schema
+from sgp_app.extensions import db
 from sgp_app.testing import capture_eventos
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_users
 from tests.live import TEST_SECRET, make_user
+from tests.ws import Api, connect, recv_events, run
 
 ETAPAS = ["financeiro", "conferencia", "sublimacao", "costura", "expedicao"]
 
@@ -193,12 +199,6 @@ def test_steps_must_be_distinct_simple_names(db_url):
 
 
 def test_revision_0010_marks_every_step_of_ready_and_delivered_orders_done(db_url):
-    from alembic import command
-    from sqlalchemy import text
-
-    from sgp_app import schema
-    from sgp_app.extensions import db
-
     app = create_app({"TESTING": True, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
     with app.app_context():
         command.downgrade(schema._config(), "0009")
@@ -223,3 +223,25 @@ def test_revision_0010_marks_every_step_of_ready_and_delivered_orders_done(db_ur
     assert all(u["setores"] == [] for u in users)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_tick_reaches_the_sockets_of_every_worker(live_server, db_url):
+    """Two workers, sockets on both: each gets the tick's event, in order after the order's creation."""
+    add_users(db_url, "chefe", admin=True)
+    server = live_server(workers=2, SGP_BROKER_URL="memory://")
+    token = server.login("chefe", PASSWORD)
+
+    async def scenario():
+        sockets = await asyncio.gather(*(connect(server, token) for _ in range(6)))  # spread over both workers
+        api = Api(server, token)
+        pedido = await api.create()
+        body = {"etapa": "financeiro", "feita": True}
+        answer = await api.call("PATCH", f"/pedidos/{pedido['id']}/etapas", json=body)
+        assert answer.status_code == 200, answer.text
+        for ws in sockets:
+            criado, marcado = await recv_events(ws, 2)
+            assert (criado["type"], marcado["type"]) == ("pedido_criado", "pedido_atualizado")
+            assert marcado["pedido_id"] == pedido["id"] and marcado["status_atual"] == "em_producao"
+        await asyncio.gather(*(ws.close() for ws in sockets))
+
+    run(scenario(), timeout=60)

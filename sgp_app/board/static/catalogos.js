@@ -31,6 +31,13 @@ export const CATALOGOS = {
   maquinas: { nome: "Máquinas", campos: [["descricao", "Descrição", "texto"]] },
 };
 
+/** What an emptied field means when an entry is edited (a number left empty keeps its value). */
+function vazio(nome, tipo) {
+  if (tipo === "texto") return "";
+  if (nome === "valor_metro_quadrado") return null; // no price per m²
+  return tipo === "inteiro" ? undefined : "0";
+}
+
 function mostrado(tipo, valor) {
   if (valor === null || valor === undefined || valor === "") return "—";
   if (tipo === "dinheiro") return dinheiro(valor);
@@ -48,8 +55,10 @@ export class Catalogos {
     for (const [tipo, { nome }] of Object.entries(CATALOGOS)) escolha.add(new Option(nome, tipo));
     escolha.addEventListener("change", () => {
       this.tipo = escolha.value;
+      this.novo();
       this.carregar();
     });
+    this.$("#catalogo-cancelar").addEventListener("click", () => this.novo());
     this.$("#catalogos-fechar").addEventListener("click", () => dialogo.close());
     this.$("#form-catalogo").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -100,19 +109,49 @@ export class Catalogos {
     for (const [nome, , tipo] of CATALOGOS[this.tipo].campos) tr.append(el("td", "", mostrado(tipo, entrada[nome])));
     tr.append(el("td", "", entrada.ativo ? "Em uso" : "Retirado"));
     const acoes = el("td", "acoes");
+    const editar = el("button", "secundario editar", "Editar");
+    editar.type = "button";
+    editar.addEventListener("click", () => this.editar(entrada));
     const botao = el("button", "secundario alternar", entrada.ativo ? "Retirar" : "Voltar a usar");
     botao.type = "button";
     botao.addEventListener("click", () => this.alterar(entrada, { ativo: !entrada.ativo }));
-    acoes.append(botao);
+    acoes.append(editar, botao);
     tr.append(acoes);
     return tr;
   }
 
-  async alterar(entrada, corpo) {
+  /** The form takes ``entrada``'s values; saving changes it (a production type's code stays as it is). */
+  editar(entrada) {
+    const form = this.$("#form-catalogo");
+    this.editando = entrada;
+    form.elements.nome.value = entrada.nome;
+    for (const [nome, , tipo] of CATALOGOS[this.tipo].campos) {
+      const valor = entrada[nome];
+      form.elements[nome].value = valor === null || valor === undefined ? "" : tipo === "texto" ? valor : String(valor).replace(".", ",");
+      form.elements[nome].disabled = nome === "codigo";
+    }
+    this.$("#catalogo-form-titulo").textContent = `Editar ${entrada.nome}`;
+    this.$("#catalogo-salvar").textContent = "Salvar";
+    this.$("#catalogo-cancelar").hidden = false;
+    form.elements.nome.focus();
+  }
+
+  /** Back to adding a new entry. */
+  novo() {
+    this.editando = null;
+    const form = this.$("#form-catalogo");
+    form.reset();
+    for (const campo of form.elements) campo.disabled = false;
+    this.$("#catalogo-form-titulo").textContent = "Nova entrada";
+    this.$("#catalogo-salvar").textContent = "Adicionar";
+    this.$("#catalogo-cancelar").hidden = true;
+  }
+
+  async alterar(entrada, corpo, feito = null) {
     this.erro("");
     try {
       await api("PATCH", `/catalogos/${this.tipo}/${entrada.id}`, { corpo });
-      this.aoAvisar(`${entrada.nome}: ${corpo.ativo ? "de volta ao uso" : "retirado"}.`);
+      this.aoAvisar(feito ?? `${entrada.nome}: ${corpo.ativo ? "de volta ao uso" : "retirado"}.`);
       this.aoMudar(this.tipo);
       await this.carregar();
     } catch (erro) {
@@ -129,14 +168,24 @@ export class Catalogos {
   async criar() {
     const form = this.$("#form-catalogo");
     const corpo = { nome: form.elements.nome.value.trim() };
+    const editando = this.editando;
     for (const [nome, , tipo] of CATALOGOS[this.tipo].campos) {
+      if (editando && nome === "codigo") continue; // fixed once created
       const valor = form.elements[nome].value.trim();
-      if (!valor) continue; // the server's default
+      if (!valor) {
+        if (editando) corpo[nome] = vazio(nome, tipo);
+        continue; // a new entry takes the server's default
+      }
       if (tipo === "inteiro") corpo[nome] = Number(valor);
       else if (tipo === "dinheiro" || tipo === "porcento") corpo[nome] = decimal(valor);
       else corpo[nome] = valor;
     }
     this.erro("");
+    if (editando) {
+      await this.alterar(editando, corpo, `${corpo.nome} salvo.`);
+      if (!this.$("#catalogos-erro").textContent) this.novo();
+      return;
+    }
     try {
       await api("POST", `/catalogos/${this.tipo}`, { corpo });
       this.aoAvisar(`${corpo.nome} adicionado a ${CATALOGOS[this.tipo].nome}.`);
