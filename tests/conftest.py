@@ -94,7 +94,7 @@ def live_server(db_url):
 
     yield start
     for server in servers:
-        server.stop()
+        server.stop(graceful=False)  # the test is over: no need to drain
 
 
 @pytest.fixture

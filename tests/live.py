@@ -140,10 +140,12 @@ class LiveServer:
     def signal(self, signum):
         self.proc.send_signal(signum)
 
-    def stop(self, timeout=15):
+    def stop(self, timeout=15, graceful=True):
+        """SIGTERM, as an operator stops it (sockets hear 1001, webhooks hand over, requests drain in
+        1-second steps); ``graceful=False`` is a fixture's teardown: SIGINT, 1001 to every socket and out."""
         if self.proc is None or self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(signal.SIGTERM if graceful else signal.SIGINT)
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

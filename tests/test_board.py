@@ -20,7 +20,7 @@ expect = playwright_api.expect
 def server(module_db_url):
     server = start_module_server(module_db_url)
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 def rest(server, method, path, username="ana", **kwargs):

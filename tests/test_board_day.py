@@ -45,7 +45,7 @@ def server(module_db_url):
     add_users(module_db_url, "chefe", admin=True)
     server = start_module_server(module_db_url)
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 def new_order(server, username="ana", **fields):

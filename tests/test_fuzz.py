@@ -19,7 +19,7 @@ def server(module_db_url):
         module_db_url, SGP_WS_MAX_MESSAGE="65536", SGP_WS_RATE_LIMIT="1000", SGP_WS_RATE_BURST="1000"
     )
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 def hostile_payloads(rng, token):

@@ -21,7 +21,7 @@ def server(module_db_url):
         module_db_url, SGP_WS_SEND_QUEUE="8", SGP_WS_SEND_BUFFER="4096", SGP_WS_SEND_TIMEOUT="60"
     )
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 async def connect_stalled(server, token):

@@ -36,7 +36,7 @@ START_EVENTSOURCE = """({token, desde}) => {
 def server(module_db_url):
     server = start_module_server(module_db_url, SGP_SSE_HEARTBEAT="2")
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 @pytest.fixture

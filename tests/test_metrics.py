@@ -55,7 +55,7 @@ def test_a_committed_change_counts_as_published_and_a_failed_one_does_not(client
 def server(module_db_url):
     server = start_module_server(module_db_url, workers=2)
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 def worker_pids(server):

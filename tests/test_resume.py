@@ -16,7 +16,7 @@ from tests.ws import Api, connect, recv_events, recv_json, run
 def server(module_db_url):
     server = start_module_server(module_db_url)
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def server(module_db_url):
         SGP_LOGIN_ADDRESS_RATE_LIMIT="100000 per minute",
     )
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 def test_the_api_does_what_its_document_says(server, module_db_url, tmp_path):

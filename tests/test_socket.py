@@ -22,7 +22,7 @@ def server(module_db_url):
         SGP_ALLOWED_ORIGINS="http://painel.example",
     )
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 @pytest.fixture

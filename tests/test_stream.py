@@ -13,7 +13,7 @@ def server(module_db_url):
     add_users(module_db_url, "chefe", admin=True)
     server = start_module_server(module_db_url, users=("ana", "bia", "caio"), SGP_SSE_HEARTBEAT="1")
     yield server
-    server.stop()
+    server.stop(graceful=False)
 
 
 @pytest.fixture
