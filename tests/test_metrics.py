@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.conftest import PASSWORD, start_module_server
+from tests.live import wait_for
 from tests.ws import Api, connect, recv_events, recv_json, run
 
 
@@ -113,7 +114,16 @@ def test_a_dead_workers_sockets_leave_the_gauge(server):
         assert await wait_for_metric(server, "sgp_websocket_connections", survivors) == survivors
         await asyncio.gather(*(ws.close() for ws in sockets.values()), return_exceptions=True)
 
+    before = set(worker_pids(server))
     run(scenario())
+    # The worker that replaces the dead one serves before the module's server stops: a stop signal
+    # that reaches it while it is still booting is lost, and the stop would wait out the timeout.
+    assert wait_for(lambda: healthy_pids(server) - before, timeout=20)
+
+
+def healthy_pids(server, tries=20):
+    """The workers that answered ``/health`` in a few tries."""
+    return {server.health()["worker"] for _ in range(tries)}
 
 
 def client_ports(pid):
