@@ -146,9 +146,11 @@ def check(config: Mapping[str, Any]) -> None:
 ETAPA = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
-def etapas(config: Mapping[str, Any]) -> tuple[str, ...]:
-    """The production steps of ``SGP_ETAPAS``, in order."""
-    return tuple(name.strip() for name in config["SGP_ETAPAS"].split(",") if name.strip())
+def etapas(config: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The production steps of ``SGP_ETAPAS``, in order; none without the setting (a validation
+    context outside a request, as the CLI's)."""
+    setting = (config or {}).get("SGP_ETAPAS") or ""
+    return tuple(name.strip() for name in setting.split(",") if name.strip())
 
 
 def allowed_origins(config: Mapping[str, Any]) -> set[str]:

@@ -81,6 +81,20 @@ def auth(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+def bearer(client, username, password=PASSWORD):
+    """The ``Authorization`` header of a fresh login of ``username``."""
+    response = client.post("/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['session_token']}"}
+
+
+@pytest.fixture
+def admin(app, client):
+    """The ``Authorization`` header of an admin, ``chefe``."""
+    make_user(app, "chefe", PASSWORD, admin=True)
+    return bearer(client, "chefe")
+
+
 @pytest.fixture
 def live_server(db_url):
     """Start real gunicorn servers: ``live_server(workers=1, database=None, **env)`` returns a started one."""

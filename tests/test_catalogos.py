@@ -29,17 +29,6 @@ MOSTRADAS = {
 }
 
 
-def bearer(client, username):
-    response = client.post("/auth/login", json={"username": username, "password": PASSWORD})
-    return {"Authorization": f"Bearer {response.get_json()['session_token']}"}
-
-
-@pytest.fixture
-def admin(app, client):
-    make_user(app, "chefe", PASSWORD, admin=True)
-    return bearer(client, "chefe")
-
-
 def test_the_test_covers_every_catalog():
     assert set(NOVAS) == set(MOSTRADAS) == set(CATALOGOS)
 

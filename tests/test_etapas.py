@@ -11,22 +11,11 @@ from sqlalchemy import text
 from sgp_app import create_app, schema
 from sgp_app.extensions import db
 from sgp_app.testing import capture_eventos
-from tests.conftest import PASSWORD, add_users
+from tests.conftest import PASSWORD, add_users, bearer
 from tests.live import TEST_SECRET, make_user
 from tests.ws import Api, connect, recv_events, run
 
 ETAPAS = ["financeiro", "conferencia", "sublimacao", "costura", "expedicao"]
-
-
-def bearer(client, username):
-    response = client.post("/auth/login", json={"username": username, "password": PASSWORD})
-    return {"Authorization": f"Bearer {response.get_json()['session_token']}"}
-
-
-@pytest.fixture
-def admin(app, client):
-    make_user(app, "chefe", PASSWORD, admin=True)
-    return bearer(client, "chefe")
 
 
 @pytest.fixture

@@ -58,13 +58,6 @@ def criar(client, auth, *itens, status=201, **fields):
     return response.get_json()
 
 
-@pytest.fixture
-def admin(app, client):
-    make_user(app, "chefe", PASSWORD, admin=True)
-    response = client.post("/auth/login", json={"username": "chefe", "password": PASSWORD})
-    return {"Authorization": f"Bearer {response.get_json()['session_token']}"}
-
-
 def catalogo(client, admin, tipo, **body):
     response = client.post(f"/catalogos/{tipo}", json=body, headers=admin)
     assert response.status_code == 201, response.get_json()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from sgp_app.extensions import db
 from sgp_app.models import SessaoToken
-from tests.conftest import PASSWORD, add_users
+from tests.conftest import PASSWORD, add_users, bearer
 from tests.live import make_user
 from tests.ws import connect, expect_close, run
 
@@ -16,18 +16,6 @@ NEW_PASSWORD = "outra-senha-boa"
 
 def login(client, username, password=PASSWORD):
     return client.post("/auth/login", json={"username": username, "password": password})
-
-
-def bearer(client, username, password=PASSWORD):
-    response = login(client, username, password)
-    assert response.status_code == 200, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['session_token']}"}
-
-
-@pytest.fixture
-def admin(app, client):
-    make_user(app, "chefe", PASSWORD, admin=True)
-    return bearer(client, "chefe")
 
 
 @pytest.fixture

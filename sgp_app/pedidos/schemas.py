@@ -312,8 +312,7 @@ class Etapa(BaseModel):
 
 
 def _etapa(value: object, info: ValidationInfo) -> str:
-    context = info.context or {}
-    steps = etapas(context) if "SGP_ETAPAS" in context else ()
+    steps = etapas(info.context)
     if not isinstance(value, str) or value not in steps:
         raise ValueError("Deve ser uma das etapas: " + ", ".join(steps) if steps else "As etapas estão desligadas")
     return value

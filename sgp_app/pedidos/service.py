@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import exists, false, func, select
@@ -102,8 +102,8 @@ def _itens(pedido: Pedido | None, itens: list[dict[str, Any]]) -> list[dict[str,
     tipos = set(db.session.scalars(select(TipoProducao.codigo).where(TipoProducao.ativo))) | {
         i.tipo_producao for i in current
     }
-    vendedores = set(db.session.scalars(select(Vendedor.id).where(Vendedor.ativo))) | {i.vendedor_id for i in current}
-    designers = set(db.session.scalars(select(Designer.id).where(Designer.ativo))) | {i.designer_id for i in current}
+    vendedores = _usable(Vendedor, {i["vendedor_id"] for i in itens}, {i.vendedor_id for i in current})
+    designers = _usable(Designer, {i["designer_id"] for i in itens}, {i.designer_id for i in current})
     problems: dict[str, str] = {}
     stored = []
     for n, item in enumerate(itens):
@@ -134,8 +134,23 @@ def _itens(pedido: Pedido | None, itens: list[dict[str, Any]]) -> list[dict[str,
     return stored
 
 
+Pessoa = TypeVar("Pessoa", Vendedor, Designer)
+
+
+def _usable(model: type[Pessoa], wanted: set[int | None], kept: set[int | None]) -> set[int]:
+    """Of the entries ``wanted``, those an item may name: active ones, or ones the order already has.
+
+    Only the named entries are read, as whole rows: :func:`_rows` then finds them in the session.
+    """
+    ids = {i for i in wanted if i is not None}
+    if not ids:
+        return set()
+    rows = db.session.scalars(select(model).where(model.id.in_(ids))).all()
+    return {row.id for row in rows if row.ativo or row.id in kept}
+
+
 def _rows(itens: list[dict[str, Any]]) -> list[ItemPedido]:
-    """Item rows, with the seller and designer they name (read from the session's identity map)."""
+    """Item rows, with the seller and designer they name (in the session already: see :func:`_usable`)."""
     return [
         ItemPedido(
             **item,
@@ -239,13 +254,11 @@ def _snapshot(pedido: Pedido) -> dict[str, Any]:
     data = {name: getattr(pedido, name) for name in CHANGEABLE}
     data["valor_total"] = pedido.valor_total
     data["itens"] = _item_dicts(pedido)
-    data["etapas"] = [_etapa_feita(e) for e in sorted(pedido.etapas_feitas, key=lambda e: _posicao(e.etapa))]
-    return data
-
-
-def _posicao(etapa: str) -> int:
     steps = etapas(current_app.config)
-    return steps.index(etapa) if etapa in steps else len(steps)
+    posicao = {etapa: n for n, etapa in enumerate(steps)}
+    feitas = sorted(pedido.etapas_feitas, key=lambda e: posicao.get(e.etapa, len(steps)))
+    data["etapas"] = [_etapa_feita(e) for e in feitas]
+    return data
 
 
 def _etapa_feita(etapa: EtapaPedido) -> dict[str, Any]:

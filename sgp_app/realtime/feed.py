@@ -148,9 +148,8 @@ class Feed:
         """Send the stored events after ``after``: ``(last position covered, completo)``, or ``(None, False)``
         when the token was revoked or the connection closed."""
         conn = self.conn
-        last: int = after
-        newest: int | None = events.newest_id()
-        if newest is not None and after > newest:
+        last, newest = after, events.newest_id()
+        if after > newest:
             return newest, False  # beyond the log: the client names ids this log never wrote
         while True:
             if conn.closing:
@@ -162,7 +161,8 @@ class Feed:
                     conn.event_frame(row.id, row.tipo, json_text(row.to_message()).encode()) for row in page.eventos
                 ]
                 missing = None if page.complete else page.missing  # read before the rows expire
-                newest = events.newest_id() if missing is not None else None
+                if missing is not None:
+                    newest = events.newest_id()
             finally:
                 db.session.rollback()  # hold no transaction while waiting for the client
             if revoked:

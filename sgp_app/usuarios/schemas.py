@@ -33,8 +33,7 @@ STRICT = ConfigDict(extra="forbid")
 
 
 def _setores(value: object, info: ValidationInfo) -> list[str]:
-    context = info.context or {}
-    steps = etapas(context) if "SGP_ETAPAS" in context else ()
+    steps = etapas(info.context)
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         raise ValueError("Deve ser uma lista de etapas")
     unknown = [s for s in value if s not in steps]

@@ -4,13 +4,7 @@
 
 import { api } from "./api.js";
 import { decimal, dinheiro } from "./formatos.js";
-
-function el(tag, classe, texto) {
-  const elemento = document.createElement(tag);
-  if (classe) elemento.className = classe;
-  if (texto !== undefined) elemento.textContent = texto;
-  return elemento;
-}
+import { el } from "./dom.js";
 
 const porcento = (valor) => `${String(valor).replace(".", ",")}%`;
 

@@ -11,6 +11,7 @@ import { api, sessao } from "./api.js";
 import { CAMPOS, Formulario } from "./formulario.js";
 import { data, dinheiro, momento } from "./formatos.js";
 import { ANTERIOR, FINAIS, PROXIMO, ROTULO, nomeEtapa } from "./quadro.js";
+import { el } from "./dom.js";
 
 export const NOME_CAMPO = {
   cliente: "Cliente",
@@ -30,13 +31,6 @@ export const NOME_CAMPO = {
 };
 const PAGINA_HISTORICO = 50; // entries per request; older ones load on demand
 const TIPO_HISTORICO = { pedido_criado: "criou", pedido_atualizado: "alterou", pedido_cancelado: "cancelou" };
-
-function el(tag, classe, texto) {
-  const elemento = document.createElement(tag);
-  if (classe) elemento.className = classe;
-  if (texto !== undefined) elemento.textContent = texto;
-  return elemento;
-}
 
 /** A value of the order (or of a history entry) as people read it. */
 export function legivel(campo, valor) {

@@ -5,13 +5,7 @@
 import { data, dinheiro, momento } from "./formatos.js";
 import { nomeDoTipo } from "./formulario.js";
 import { ROTULO, nomeEtapa } from "./quadro.js";
-
-function el(tag, classe, texto) {
-  const elemento = document.createElement(tag);
-  if (classe) elemento.className = classe;
-  if (texto !== undefined) elemento.textContent = texto;
-  return elemento;
-}
+import { el } from "./dom.js";
 
 const numero = (valor) => String(valor).replace(".", ",");
 const medida = (valor) => (valor ? `${numero(valor)} m` : "—");

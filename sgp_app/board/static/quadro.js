@@ -8,6 +8,7 @@
 // become tabs with their counts (a card dropped on a tab moves there).
 
 import { chaveBusca, data, dinheiro, hojeIso } from "./formatos.js";
+import { el } from "./dom.js";
 
 // The labels are the page's. Which statuses there are, their order (the columns), the moves
 // allowed and the final statuses are the server's status machine (GET /pedidos/contrato), taken by
@@ -52,13 +53,6 @@ export function aplicarContrato({ status, transicoes, finais }) {
 const DESTAQUE_MS = 4000;
 const ARRASTO_MIN_PX = 6;
 export { dinheiro };
-
-function el(tag, classe, texto) {
-  const elemento = document.createElement(tag);
-  if (classe) elemento.className = classe;
-  if (texto !== undefined) elemento.textContent = texto;
-  return elemento;
-}
 
 /** "atrasado" (due before today, still open), "hoje" (due today, still open) or "". */
 export function prazo(pedido, hoje = hojeIso()) {

@@ -4,13 +4,7 @@
 import { nomeEtapa } from "./quadro.js";
 import { api } from "./api.js";
 import { momento } from "./formatos.js";
-
-function el(tag, classe, texto) {
-  const elemento = document.createElement(tag);
-  if (classe) elemento.className = classe;
-  if (texto !== undefined) elemento.textContent = texto;
-  return elemento;
-}
+import { el } from "./dom.js";
 
 // The production steps (GET /pedidos/contrato), a user's possible sectors.
 let etapas = [];
