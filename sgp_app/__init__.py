@@ -11,9 +11,10 @@ from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, re
 from .auth.views import bp as auth_bp
 from .board import bp as board_bp
 from .catalogos import bp as catalogos_bp
+from .clientes import bp as clientes_bp
 from .docs import bp as docs_bp
 from .extensions import limiter
-from .http import ChunkedBodyLimit, IdConverter, JSONProvider, refuse_marked_bodies
+from .http import STREAMED_BODIES, ChunkedBodyLimit, IdConverter, JSONProvider, refuse_marked_bodies
 from .pedidos import bp as pedidos_bp
 from .realtime.brokers import Broker
 from .usuarios import bp as usuarios_bp
@@ -52,7 +53,7 @@ def create_app(
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})["hide_parameters"] = True
     _limiter_storage(app.config)
     app.json = JSONProvider(app)
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["SGP_MAX_BODY_BYTES"])  # type: ignore[method-assign]
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["SGP_MAX_BODY_BYTES"], streamed=STREAMED_BODIES)  # type: ignore[method-assign]
     if app.config["SGP_TRUSTED_PROXIES"]:
         # The client's address and scheme as the proxies in front saw them (login limits, logs).
         proxies = app.config["SGP_TRUSTED_PROXIES"]
@@ -73,6 +74,7 @@ def create_app(
     app.register_blueprint(pedidos_bp)
     app.register_blueprint(usuarios_bp)
     app.register_blueprint(catalogos_bp)
+    app.register_blueprint(clientes_bp)
     webhooks.init_app(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)

@@ -4,7 +4,9 @@ import os
 import re
 import secrets
 from collections.abc import Mapping, MutableMapping
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULTS = {
     "SGP_DATABASE_URL": None,  # None: a SQLite file in the instance folder
@@ -35,6 +37,10 @@ DEFAULTS = {
     # The production steps every order goes through, in order; empty turns steps off.
     "SGP_ETAPAS": "financeiro,conferencia,sublimacao,costura,expedicao",
     "SGP_MAX_JSON_DEPTH": 32,
+    # The shop's time zone: what "today" is (a new order's data_entrada, a payment's data, "late").
+    "SGP_TIMEZONE": "America/Sao_Paulo",
+    # Largest CSV of customers POST /clientes/importar takes (it is spooled to disk, not held in memory).
+    "SGP_MAX_IMPORT_BYTES": 50 * 1024 * 1024,
     "SGP_TOKEN_RETENTION_HOURS": 24.0,
     "SGP_SQLITE_BUSY_TIMEOUT_MS": 30000,
     "SGP_EVENT_RETENTION_DAYS": 30.0,
@@ -114,6 +120,7 @@ POSITIVE = (
     "SGP_MAX_BODY_BYTES",
     "SGP_MAX_ITENS",
     "SGP_MAX_JSON_DEPTH",
+    "SGP_MAX_IMPORT_BYTES",
     "SGP_TOKEN_RETENTION_HOURS",
     "SGP_EVENT_RETENTION_DAYS",
     "SGP_EVENT_RETENTION_COUNT",
@@ -137,6 +144,10 @@ def check(config: Mapping[str, Any]) -> None:
     steps = etapas(config)
     if any(not ETAPA.match(step) for step in steps) or len(set(steps)) != len(steps):
         problems.append("SGP_ETAPAS must be distinct names of lower-case letters, digits and _, comma-separated")
+    try:
+        ZoneInfo(config["SGP_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"SGP_TIMEZONE {config['SGP_TIMEZONE']!r} is not a time zone like America/Sao_Paulo")
     if config["SGP_LOG_FORMAT"] not in ("text", "json"):
         problems.append("SGP_LOG_FORMAT must be text or json")
     if problems:
@@ -156,3 +167,8 @@ def etapas(config: Mapping[str, Any] | None) -> tuple[str, ...]:
 def allowed_origins(config: Mapping[str, Any]) -> set[str]:
     """The set of extra origins from ``SGP_ALLOWED_ORIGINS`` (``{"*"}`` allows all)."""
     return {o.strip().rstrip("/") for o in config["SGP_ALLOWED_ORIGINS"].split(",") if o.strip()}
+
+
+def hoje(config: Mapping[str, Any]) -> date:
+    """Today in the shop's time zone (``SGP_TIMEZONE``): at 23:30 in São Paulo it is still that day."""
+    return datetime.now(ZoneInfo(config["SGP_TIMEZONE"])).date()

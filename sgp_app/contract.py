@@ -56,7 +56,8 @@ QUERY_ERRORS = (414, 422)  # 414: a request line longer than gunicorn reads
 
 # What each answer header means, for the document.
 HEADERS = {
-    "ETag": 'The order\'s versao, quoted ("3"): send it back in If-Match',
+    "ETag": 'The versao, quoted ("3"): send it back in If-Match',
+    "Content-Disposition": "attachment; filename=...: a download",
     "Link": 'The next and prev pages, same arguments (RFC 8288): <...>; rel="next"',
     "Location": "The new resource",
     "X-Total-Count": "How many match, over all pages",
@@ -90,6 +91,8 @@ class Contract:
     request_headers: tuple[RequestHeader, ...] = ()
     media_type: str = "application/json"
     tag: str | None = None
+    raw_body: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # media type: schema, read by the view
+    downloads: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # other media types of the answer
 
     @property
     def error_codes(self) -> list[int]:
@@ -99,6 +102,8 @@ class Contract:
             codes.update(BODY_ERRORS)
         if self.query is not None:
             codes.update(QUERY_ERRORS)
+        if self.raw_body:
+            codes.update((413, 415))
         return sorted(codes)
 
 
@@ -115,6 +120,8 @@ def contract(
     request_headers: Collection[RequestHeader] = (),
     media_type: str = "application/json",
     tag: str | None = None,
+    raw_body: Mapping[str, dict[str, Any]] | None = None,
+    downloads: Mapping[str, dict[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and enforce a route's contract; the view's docstring is its summary and description.
 
@@ -127,6 +134,8 @@ def contract(
     :param errors: the codes of ``{"error": ...}`` answers the view gives (404, 409, 412...).
     :param headers: the answer headers set (described from :data:`HEADERS`).
     :param request_headers: request headers the view reads.
+    :param raw_body: a body that is not JSON (``{"text/csv": schema}``), for the document: the view reads it.
+    :param downloads: other media types the answer comes in, by ``Accept`` (``{"text/csv": schema}``).
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -145,6 +154,8 @@ def contract(
             request_headers=tuple(request_headers),
             media_type=media_type,
             tag=tag,
+            raw_body=dict(raw_body or {}),
+            downloads=dict(downloads or {}),
         )
 
         @wraps(view)

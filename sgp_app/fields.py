@@ -224,6 +224,12 @@ def QueryInteger(minimum: int, maximum: int) -> Rule:  # noqa: N802
 
 # Answers: money as text with two decimals, times as ISO 8601 with the UTC offset.
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str), WithJsonSchema(MONEY_OUT_SCHEMA)]
+# A balance, which goes below zero when more was paid than the total.
+SignedMoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(lambda d: f"{d:.2f}", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]{1,10}\.[0-9]{2}$", "example": "-25.00"}),
+]
 OptionalMoneyOut = Annotated[
     Decimal | None,
     PlainSerializer(lambda d: None if d is None else f"{d:.2f}", return_type=str | None),

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 TOO_DEEP = object()
+# Routes that read their body as a stream, with their own limit (not SGP_MAX_BODY_BYTES).
+STREAMED_BODIES = frozenset({"/clientes/importar"})
 BODY_TOO_LARGE = "sgp.body_too_large"
 
 
@@ -105,12 +107,14 @@ class ChunkedBodyLimit:
     and :func:`refuse_marked_bodies` answers it with 413.
     """
 
-    def __init__(self, wsgi_app: WSGIApplication, limit: int) -> None:
+    def __init__(self, wsgi_app: WSGIApplication, limit: int, streamed: frozenset[str] = frozenset()) -> None:
         self.wsgi_app = wsgi_app
         self.limit = limit
+        self.streamed = streamed  # paths whose views stream the body under their own limit
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and environ.get("PATH_INFO") not in self.streamed:
             body = environ["wsgi.input"].read(self.limit + 1)
             if len(body) > self.limit:
                 environ[BODY_TOO_LARGE] = True

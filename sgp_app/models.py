@@ -1,7 +1,7 @@
 """Database models: users and their session tokens, orders with items, the event log."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -108,6 +108,10 @@ class Pedido(Model):
     criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     atualizado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     versao: Mapped[int] = mapped_column(Integer, default=1)
+    # The customer it was made for (its data copied into the fields above), or None.
+    cliente_id: Mapped[int | None] = mapped_column(ForeignKey("clientes.id"), index=True)
+    # The sum of the payments not reversed, kept with each payment and reversal (for filters and reports).
+    valor_pago: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"), server_default="0")
 
     itens: Mapped[list["ItemPedido"]] = relationship(
         back_populates="pedido",
@@ -131,6 +135,20 @@ class Pedido(Model):
     @property
     def valor_total(self) -> Decimal:
         return self.valor_itens + self.valor_frete
+
+    @property
+    def saldo(self) -> Decimal:
+        return self.valor_total - self.valor_pago
+
+    @property
+    def situacao_pagamento(self) -> str:
+        """``credito`` (paid beyond the total), ``pago`` (nothing owed), ``em_aberto`` (nothing paid) or ``parcial``."""
+        saldo = self.saldo
+        if saldo < 0:
+            return "credito"
+        if saldo == 0:
+            return "pago"
+        return "em_aberto" if self.valor_pago == 0 else "parcial"
 
 
 class ItemPedido(Model):
@@ -389,3 +407,75 @@ class Maquina(EntradaCatalogo, Model):
     __tablename__ = "maquinas"
 
     descricao: Mapped[str] = mapped_column(String(300), default="")
+
+
+# -- customers and payments --------------------------------------------------------------------
+
+
+class Cliente(Model):
+    """A customer. Orders copy its name, phone, city and state when made for it, and keep that copy."""
+
+    __tablename__ = "clientes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nome: Mapped[str] = mapped_column(String(200))
+    # The name's words, lower-case and without accents (pedidos.service.search_key): the list's order.
+    nome_chave: Mapped[str] = mapped_column(String(200), index=True)
+    documento: Mapped[str | None] = mapped_column(String(14), unique=True)  # CPF or CNPJ digits; None: none
+    telefone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    cep: Mapped[str] = mapped_column(String(8), default="")
+    endereco: Mapped[str] = mapped_column(String(300), default="")
+    cidade: Mapped[str] = mapped_column(String(120), default="")
+    estado: Mapped[str] = mapped_column(String(2), default="")
+    observacao: Mapped[str] = mapped_column(Text, default="")
+    ativo: Mapped[bool] = mapped_column(default=True, server_default=true())
+    versao: Mapped[int] = mapped_column(Integer, default=1)
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    atualizado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The words search compares; "C" collation on PostgreSQL, so that a prefix is a range of the index.
+PALAVRA = String(60).with_variant(String(60, collation="C"), "postgresql")
+
+
+class ClientePalavra(Model):
+    """One word a customer is found by: a word of its name, its document, its phone (see clientes.busca).
+
+    The primary key (palavra, cliente_id) is the index a search reads: each word typed is a range
+    of it (``palavra >= 'mar' AND palavra < 'mas'``), on SQLite and PostgreSQL alike.
+    """
+
+    __tablename__ = "cliente_palavras"
+
+    palavra: Mapped[str] = mapped_column(PALAVRA, primary_key=True)
+    cliente_id: Mapped[int] = mapped_column(ForeignKey("clientes.id"), primary_key=True, index=True)
+
+
+class Pagamento(Model):
+    """A payment of an order; a reversal marks it (``estornado_em``) and it is kept."""
+
+    __tablename__ = "pagamentos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pedido_id: Mapped[int] = mapped_column(ForeignKey("pedidos.id"), index=True)
+    valor: Mapped[Decimal] = mapped_column(Money)
+    forma_pagamento_id: Mapped[int] = mapped_column(ForeignKey("formas_pagamento.id"))
+    data: Mapped[date] = mapped_column(types.Date)
+    observacao: Mapped[str] = mapped_column(String(500), default="")
+    usuario_id: Mapped[int | None] = mapped_column(Integer)
+    usuario_nome: Mapped[str | None] = mapped_column(String(80))
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    estornado_em: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    estornado_por_id: Mapped[int | None] = mapped_column(Integer)
+    estornado_por_nome: Mapped[str | None] = mapped_column(String(80))
+
+    forma_pagamento: Mapped[FormaPagamento] = relationship(lazy="joined")
+
+    @property
+    def usuario(self) -> dict[str, Any] | None:
+        return autor(self.usuario_id, self.usuario_nome)
+
+    @property
+    def estornado_por(self) -> dict[str, Any] | None:
+        return autor(self.estornado_por_id, self.estornado_por_nome)

@@ -33,6 +33,7 @@ TAGS = [
     {"name": "pedidos", "description": "Orders and their event log"},
     {"name": "usuarios", "description": "User management (admins only)"},
     {"name": "catalogos", "description": "The shop's lists orders pick from: everyone reads, admins write"},
+    {"name": "clientes", "description": "The customer registry: search as one types, CSV in and out"},
     {"name": "webhooks", "description": "Signed event deliveries to other systems (admins only)"},
     {"name": "operacao", "description": "Health, metrics and this document"},
 ]
@@ -95,6 +96,11 @@ def _operation(rule: Rule, declared: Contract) -> dict[str, Any]:
         operation["parameters"] = parameters
     if declared.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(declared.body)}}}
+    elif declared.raw_body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": schema} for media, schema in declared.raw_body.items()},
+        }
     operation["responses"] = {
         str(declared.status): _answer(declared, declared.status, HTTPStatus(declared.status).phrase),
         **{str(code): _answer(declared, code, description) for code, description in declared.also.items()},
@@ -111,6 +117,8 @@ def _answer(declared: Contract, code: int, description: str) -> dict[str, Any]:
     schema = _schema(declared.answer)
     if schema is not None and code != 204:
         answer["content"] = {declared.media_type: {"schema": schema}}
+        if code == declared.status:
+            answer["content"].update({media: {"schema": other} for media, other in declared.downloads.items()})
     if declared.headers and code == declared.status:
         answer["headers"] = {h: {"schema": {"type": "string"}, "description": HEADERS[h]} for h in declared.headers}
     return answer

@@ -57,6 +57,7 @@ def test_create_returns_the_order_with_location(client, auth):
     assert set(pedido) == {
         "id",
         "numero",
+        "cliente_id",
         "cliente",
         "telefone_cliente",
         "cidade_cliente",
@@ -73,10 +74,15 @@ def test_create_returns_the_order_with_location(client, auth):
         "valor_itens",
         "valor_frete",
         "valor_total",
+        "valor_pago",
+        "saldo",
+        "situacao_pagamento",
         "criado_em",
         "atualizado_em",
         "versao",
     }
+    assert (pedido["cliente_id"], pedido["valor_pago"], pedido["saldo"]) == (None, "0.00", "325.00")
+    assert pedido["situacao_pagamento"] == "em_aberto"
 
 
 def test_create_without_trailing_slash(client, auth):

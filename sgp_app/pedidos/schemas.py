@@ -26,6 +26,7 @@ from ..fields import (
     DATE,
     MAX_MONEY,
     MONEY,
+    MONEY_IN_SCHEMA,
     Choice,
     DateOut,
     MoneyOut,
@@ -36,6 +37,7 @@ from ..fields import (
     PreciseTimestamp,
     QueryInteger,
     Rule,
+    SignedMoneyOut,
     Text,
     Timestamp,
     WholeNumber,
@@ -62,7 +64,17 @@ TEXT_FIELDS = {
     "forma_envio": 80,
     "tipo_pagamento": 80,
 }
-READ_ONLY = ("id", "numero", "valor_itens", "criado_em", "atualizado_em", "versao")
+READ_ONLY = (
+    "id",
+    "numero",
+    "valor_itens",
+    "criado_em",
+    "atualizado_em",
+    "versao",
+    "valor_pago",
+    "saldo",
+    "situacao_pagamento",
+)
 ITEM_TEXT_FIELDS = {"descricao": 300, "tipo_producao": 80}
 # What an item stores (and its history shows): what the client set, the price computed from it, the area.
 ITEM_FIELDS = (
@@ -74,6 +86,16 @@ MAX_DETALHES = 4096
 STRICT = ConfigDict(extra="forbid", validate_default=False)
 MAX_ID = 2**31 - 1  # a 32-bit integer column (PostgreSQL's integer)
 MAX_EVENTO_ID = 2**63 - 1
+
+
+SITUACOES = ("em_aberto", "parcial", "pago", "credito")
+
+
+def _positivo(value: object) -> Decimal:
+    amount = money(value)
+    if amount <= 0:
+        raise ValueError("Deve ser maior que zero")
+    return amount
 
 
 def _estado(value: object) -> str:
@@ -212,6 +234,9 @@ class PedidoUpdate(BaseModel):
 
     model_config = STRICT
     read_only: ClassVar[tuple[str, ...]] = READ_ONLY
+    cliente_id: Annotated[int | None, OPTIONAL_ID] = Field(
+        None, description="a customer (/clientes): its name, phone, city and state are copied unless given"
+    )
     cliente: Annotated[str | None, Text(TEXT_FIELDS["cliente"], required=True)] = None
     telefone_cliente: Annotated[str | None, Text(TEXT_FIELDS["telefone_cliente"])] = None
     cidade_cliente: Annotated[str | None, Text(TEXT_FIELDS["cidade_cliente"])] = None
@@ -231,13 +256,25 @@ class PedidoUpdate(BaseModel):
 
 
 class PedidoCreate(PedidoUpdate):
-    """POST /pedidos/: ``cliente`` is required, and a new order is always ``pendente``.
+    """POST /pedidos/: ``cliente`` or ``cliente_id`` is required, and a new order is always ``pendente``.
 
     The same rules across fields as :class:`PedidoUpdate`; at most ``SGP_MAX_ITENS`` items.
     """
 
-    cliente: Annotated[str, Text(TEXT_FIELDS["cliente"], required=True)]
+    cliente: Annotated[str | None, Text(TEXT_FIELDS["cliente"], required=True)] = Field(
+        None, validate_default=True, description="required unless cliente_id names a customer"
+    )
     status: Annotated[str | None, Choice(("pendente",))] = None
+
+    @field_validator("cliente", mode="wrap")
+    @classmethod
+    def _cliente_or_cliente_id(cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        """``cliente`` may be left out for a ``cliente_id``, whose name is copied (checked with every other problem)."""
+        if value is None:
+            if info.data.get("cliente_id") is None:
+                raise ValueError("Obrigatório")
+            return None
+        return handler(value)
 
     @field_validator("status", mode="wrap")
     @classmethod
@@ -336,6 +373,7 @@ class Pedido(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     numero: str
+    cliente_id: int | None = Field(description="the customer it was made for, or null")
     cliente: str
     telefone_cliente: str
     cidade_cliente: str
@@ -352,6 +390,11 @@ class Pedido(BaseModel):
     valor_itens: MoneyOut
     valor_frete: MoneyOut
     valor_total: MoneyOut
+    valor_pago: MoneyOut = Field(description="the sum of the payments not reversed")
+    saldo: SignedMoneyOut = Field(description="valor_total − valor_pago; below zero after the total went down")
+    situacao_pagamento: Annotated[str, Choice(SITUACOES)] = Field(
+        description="em_aberto (nothing paid), parcial, pago (saldo 0) or credito (saldo below 0)"
+    )
     criado_em: Timestamp
     atualizado_em: Timestamp
     versao: int
@@ -362,6 +405,17 @@ class Paginacao(BaseModel):
 
     skip: Annotated[int, QueryInteger(0, MAX_ID)] = 0
     limit: Annotated[int, QueryInteger(0, 500)] = 50
+
+
+def _situacoes(value: object) -> tuple[str, ...]:
+    if not isinstance(value, str) or not value or not set(value.split(",")) <= set(SITUACOES):
+        raise ValueError("Situações separadas por vírgula: " + ", ".join(SITUACOES))
+    return tuple(dict.fromkeys(value.split(",")))
+
+
+PAGAMENTO = Rule(
+    _situacoes, {"type": "string", "pattern": "^(" + "|".join(SITUACOES) + ")(,(" + "|".join(SITUACOES) + "))*$"}
+)
 
 
 class FiltroPedidos(Paginacao):
@@ -377,6 +431,10 @@ class FiltroPedidos(Paginacao):
     etapa: Annotated[str | None, BeforeValidator(_etapa), WithJsonSchema(ETAPA_SCHEMA)] = Field(
         None, description="a sector's queue: the orders whose next open step is this one, oldest due date first"
     )
+    pagamento: Annotated[tuple[str, ...] | None, PAGAMENTO] = Field(
+        None, description="payment situations, comma-separated: em_aberto,parcial is every order that owes"
+    )
+    cliente_id: Annotated[int | None, QueryInteger(1, MAX_ID)] = Field(None, description="one customer's orders")
 
 
 class FiltroEventos(BaseModel):
@@ -394,7 +452,35 @@ class Contrato(BaseModel):
     finais: list[str]
     prioridades: list[str]
     tipos_evento: list[Annotated[str, Choice(TIPOS)]]
+    situacoes_pagamento: list[str] = Field(description="the values of situacao_pagamento")
     etapas: list[str] = Field(description="the production steps every order goes through, in order (SGP_ETAPAS)")
+
+
+class PagamentoNovo(BaseModel):
+    """POST /pedidos/<id>/pagamentos: an amount above zero, no more than the order's saldo (422)."""
+
+    model_config = STRICT
+    valor: Annotated[Decimal, Rule(_positivo, {**MONEY_IN_SCHEMA, "description": "above 0, at most the saldo"})]
+    forma_pagamento_id: Annotated[int, WholeNumber(1, MAX_ID)] = Field(
+        description="an active entry of /catalogos/formas-pagamento"
+    )
+    data: Annotated[date | None, DATE] = Field(None, description="the day it was paid; default today (SGP_TIMEZONE)")
+    observacao: Annotated[str, Text(500)] = ""
+
+
+class Pagamento(BaseModel):
+    """A payment of an order; a reversed one keeps its place, with ``estornado_em``."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    valor: MoneyOut
+    forma_pagamento: Referencia
+    data: DateOut
+    observacao: str
+    usuario: Autor | None = Field(description="who recorded it")
+    criado_em: PreciseTimestamp
+    estornado_em: PreciseTimestamp | None
+    estornado_por: Autor | None
 
 
 class Mensagem(BaseModel):

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import exists, false, func, select
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from .. import events
-from ..config import etapas
+from ..config import etapas, hoje
 from ..db import begin_write, next_value
 from ..errors import ApiError, ValidationError
 from ..extensions import db
 from ..models import (
+    Cliente,
     Designer,
     EtapaPedido,
     HistoricoPedido,
@@ -39,6 +40,7 @@ ZERO = Decimal("0.00")
 SEM_ACABAMENTO = {"overloque": False, "elastico": False, "bainha": False, "ilhos": None, "cordinha": None}
 # Fields a request sets as they come; the rest (status, totals, items) go through the rules.
 DIRECT_FIELDS = (
+    "cliente_id",
     "cliente",
     "telefone_cliente",
     "cidade_cliente",
@@ -166,6 +168,22 @@ def _check_dates(pedido: Pedido) -> None:
         raise ValidationError({"data_entrega": "Anterior à data de entrada"})
 
 
+def _com_cliente(clean: Mapping[str, Any], pedido: Pedido | None = None) -> Mapping[str, Any]:
+    """``clean`` with the customer's name, phone, city and state where it names a new ``cliente_id``
+    and does not give them itself; an order keeps its copy when the customer changes later."""
+    cliente_id = clean.get("cliente_id")
+    if cliente_id is None or (pedido is not None and cliente_id == pedido.cliente_id):
+        if pedido is None and not clean.get("cliente"):
+            raise ValidationError({"cliente": "Obrigatório (ou cliente_id)"})
+        return clean
+    cliente = db.session.get(Cliente, cliente_id)
+    if cliente is None or not cliente.ativo:
+        raise ValidationError({"cliente_id": "Cliente inexistente ou inativo"})
+    copia = {"cliente": cliente.nome, "telefone_cliente": cliente.telefone, "cidade_cliente": cliente.cidade,
+             "estado_cliente": cliente.estado}  # fmt: skip
+    return {**copia, **{k: v for k, v in clean.items() if v is not None or k not in copia}}
+
+
 def _apply_fields(pedido: Pedido, clean: Mapping[str, Any]) -> None:
     for name in DIRECT_FIELDS:
         if name in clean:
@@ -215,10 +233,12 @@ def create(clean: Mapping[str, Any], autor: Sessao | None = None) -> Pedido:
     :param autor: the :class:`~sgp_app.auth.tokens.Sessao` making the change, or ``None`` (CLI).
     """
     begin_write()
+    clean = _com_cliente(clean)
     pedido = Pedido(
         status="pendente",
         versao=1,
-        data_entrada=clean.get("data_entrada") or date.today(),
+        valor_pago=ZERO,
+        data_entrada=clean.get("data_entrada") or hoje(current_app.config),
         valor_itens=None,
         valor_frete=clean.get("valor_frete", ZERO),
     )
@@ -235,7 +255,7 @@ def create(clean: Mapping[str, Any], autor: Sessao | None = None) -> Pedido:
     return pedido
 
 
-def _locked(pedido_id: int, versoes: Collection[int] | None) -> Pedido:
+def locked(pedido_id: int, versoes: Collection[int] | None) -> Pedido:
     """The order, locked; 412 unless its version is one of ``versoes`` (``None``: any, as ``If-Match: *``)."""
     pedido = db.session.scalar(select(Pedido).where(Pedido.id == pedido_id).with_for_update())
     if pedido is None:
@@ -282,7 +302,7 @@ def marcar_etapa(
     ``autor`` may do only the steps of their sectors, unless an admin (403).
     """
     begin_write()
-    pedido = _locked(pedido_id, versoes)
+    pedido = locked(pedido_id, versoes)
     if autor is not None and not autor.is_admin:
         setores = db.session.scalar(select(Usuario.setores).where(Usuario.id == autor.usuario_id)) or []
         if etapa not in setores:
@@ -329,10 +349,16 @@ def marcar_etapa(
 
 
 def _commit_change(pedido: Pedido, tipo: str, autor: Sessao | None, before: Mapping[str, Any]) -> Pedido:
+    return commit_with(pedido, tipo, autor, lambda: _alteracoes(before, _snapshot(pedido)))
+
+
+def commit_with(pedido: Pedido, tipo: str, autor: Sessao | None, alteracoes: Callable[[], dict[str, Any]]) -> Pedido:
+    """Commit a change of ``pedido``: a new version, its event and its history entry (``alteracoes()``,
+    reckoned once the change is flushed)."""
     pedido.versao += 1
     pedido.atualizado_em = utcnow()
     db.session.flush()
-    _record(tipo, pedido, autor, _alteracoes(before, _snapshot(pedido)))
+    _record(tipo, pedido, autor, alteracoes())
     db.session.commit()
     return pedido
 
@@ -350,7 +376,8 @@ def update(
     A PATCH that changes nothing returns the order as it is: no new version, no evento.
     """
     begin_write()
-    pedido = _locked(pedido_id, versoes)
+    pedido = locked(pedido_id, versoes)
+    clean = _com_cliente(clean, pedido)
     before = _snapshot(pedido)
     old_status, new_status = pedido.status, clean.get("status", pedido.status)
     itens = clean.get("itens")
@@ -377,7 +404,7 @@ def update(
 def cancel(pedido_id: int, versoes: Collection[int] | None = None, autor: Sessao | None = None) -> Pedido:
     """Cancel an order (never erase it); cancelling a cancelled order is a no-op."""
     begin_write()
-    pedido = _locked(pedido_id, versoes)
+    pedido = locked(pedido_id, versoes)
     if pedido.status == "cancelado":
         return _unchanged(pedido_id)
     if pedido.status == "entregue":
@@ -423,11 +450,33 @@ def search(filtro: schemas.FiltroPedidos) -> tuple[Sequence[Pedido], int]:
         query = query.where(Pedido.data_entrada <= filtro.data_fim)
     if filtro.etapa is not None:
         query = _fila(query, filtro.etapa)
+    if filtro.pagamento is not None:
+        query = query.where(or_(*(situacao(s) for s in filtro.pagamento)))
+    if filtro.cliente_id is not None:
+        query = query.where(Pedido.cliente_id == filtro.cliente_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = query if filtro.etapa is not None else query.order_by(Pedido.id.desc())
     page = ordered.offset(filtro.skip).limit(filtro.limit)
     pedidos = db.session.scalars(page).all()
     return pedidos, total
+
+
+def situacao(nome: str) -> Any:
+    """The SQL condition of a payment situation (as :attr:`Pedido.situacao_pagamento` reckons it)."""
+    saldo = Pedido.valor_itens + Pedido.valor_frete - Pedido.valor_pago
+    return {
+        "credito": saldo < 0,
+        "pago": saldo == 0,
+        "em_aberto": and_(saldo > 0, Pedido.valor_pago == 0),
+        "parcial": and_(saldo > 0, Pedido.valor_pago > 0),
+    }[nome]
+
+
+def do_cliente(cliente_id: int, skip: int, limit: int) -> tuple[Sequence[Pedido], int]:
+    """``(a page of a customer's orders, newest first; how many it has)``."""
+    query = select(Pedido).where(Pedido.cliente_id == cliente_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return db.session.scalars(query.order_by(Pedido.id.desc()).offset(skip).limit(limit)).all(), total
 
 
 def _fila(query: Any, etapa: str) -> Any:

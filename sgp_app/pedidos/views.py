@@ -1,16 +1,16 @@
 """``/pedidos`` routes: order CRUD and the event catch-up feed."""
 
-import re
 from typing import Any
 
 from flask import Blueprint, current_app, g, request, url_for
 
 from .. import events, models
 from ..config import etapas
-from ..contract import RequestHeader, contract
-from ..errors import ApiError
-from . import estados, service
+from ..contract import contract
+from ..precondicoes import IF_MATCH, if_match
+from . import estados, pagamentos, service
 from .schemas import (
+    SITUACOES,
     Contrato,
     EtapaAlteracao,
     Evento,
@@ -18,6 +18,8 @@ from .schemas import (
     FiltroPedidos,
     HistoricoEntrada,
     Mensagem,
+    Pagamento,
+    PagamentoNovo,
     Paginacao,
     Pedido,
     PedidoCreate,
@@ -26,42 +28,6 @@ from .schemas import (
 )
 
 bp = Blueprint("pedidos", __name__, url_prefix="/pedidos")
-
-# One member of If-Match's list (RFC 9110, section 13.1.1): an entity-tag, strong ("3") or weak
-# (W/"3"), or, as a convenience, the bare version (3); then a comma or the end.
-IF_MATCH_MEMBER = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\xff]*)"|([0-9]{1,9}))[ \t]*(?:,|\Z)')
-IF_MATCH = RequestHeader(
-    "If-Match",
-    {
-        "type": "string",
-        "pattern": r'^(\*|(W/)?"[\x21\x23-\x7e]*"|[0-9]{1,9})([ \t]*,[ \t]*((W/)?"[\x21\x23-\x7e]*"|[0-9]{1,9}))*$',
-    },
-    'The order\'s versao as its ETag ("3"), a list ("3", "4"), or * for any (RFC 9110; the bare 3 is taken too); '
-    "weak tags never match. 412 if none matches, 400 if malformed",
-)
-
-
-def _if_match() -> frozenset[int] | None:
-    """The versions ``If-Match`` accepts, or ``None`` when it is absent or ``*``; 400 when malformed.
-
-    A list matches when any of its tags does (``"6", "7"``). As RFC 9110 asks, tags are compared
-    strongly: a weak one (``W/"3"``) or one that is not a version matches nothing (412). ``*``
-    matches any current representation: the order must exist.
-    """
-    raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() == "*":
-        return None
-    versions, position = set(), 0
-    while position < len(raw) or not position:
-        member = IF_MATCH_MEMBER.match(raw, position)
-        if member is None or member.end() == position:
-            raise ApiError(400, 'If-Match deve conter versões do pedido entre aspas, como "3" ou "3", "4", ou *')
-        weak, tag, bare = member.groups()
-        tag = bare if tag is None else tag
-        if not weak and tag.isascii() and tag.isdigit() and len(tag) <= 9:
-            versions.add(int(tag))
-        position = member.end()
-    return frozenset(versions)
 
 
 def _order_response(pedido: models.Pedido, status: int = 200) -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -89,11 +55,11 @@ def list_pedidos(query: FiltroPedidos) -> tuple[list[dict[str, Any]], int, dict[
     """
     ultimo_evento_id = events.newest_id()
     pedidos, total = service.search(query)
-    headers = {"X-Ultimo-Evento-Id": str(ultimo_evento_id), **_page_headers(query, total)}
+    headers = {"X-Ultimo-Evento-Id": str(ultimo_evento_id), **page_headers(query, total)}
     return [service.serialize(p) for p in pedidos], 200, headers
 
 
-def _page_headers(page: Paginacao, total: int) -> dict[str, str]:
+def page_headers(page: Paginacao, total: int) -> dict[str, str]:
     """``X-Total-Count``, and RFC 8288 ``next``/``prev`` links to the neighbouring pages with the same arguments."""
     skip, limit = page.skip, page.limit
     pages = []
@@ -113,7 +79,12 @@ def _page_headers(page: Paginacao, total: int) -> dict[str, str]:
 @contract(answer=Contrato)
 def get_contrato() -> Contrato:
     """The status machine (statuses in column order, allowed moves, finals) and the event types."""
-    return Contrato(**estados.contrato(), tipos_evento=list(events.TIPOS), etapas=list(etapas(current_app.config)))
+    return Contrato(
+        **estados.contrato(),
+        tipos_evento=list(events.TIPOS),
+        etapas=list(etapas(current_app.config)),
+        situacoes_pagamento=list(SITUACOES),
+    )
 
 
 @bp.get("/<id:pedido_id>")
@@ -130,7 +101,7 @@ def update_pedido(pedido_id: int, body: PedidoUpdate) -> tuple[dict[str, Any], i
 
     ``status`` moves only as the status machine (``GET /pedidos/contrato``) allows: 409 otherwise.
     """
-    return _order_response(service.update(pedido_id, given(body), _if_match(), g.sessao))
+    return _order_response(service.update(pedido_id, given(body), if_match(), g.sessao))
 
 
 @bp.patch("/<id:pedido_id>/etapas")
@@ -144,7 +115,7 @@ def update_etapa(pedido_id: int, body: EtapaAlteracao) -> tuple[dict[str, Any], 
     undoes every later one. Doing the first moves a ``pendente`` order to ``em_producao``, the last
     to ``pronto``. Users do the steps of their ``setores``, admins any (403 otherwise); a final order is 409.
     """
-    versoes = _if_match()
+    versoes = if_match()
     pedido = service.marcar_etapa(pedido_id, body.etapa, body.feita, body.maquina_id, versoes, g.sessao)
     return _order_response(pedido)
 
@@ -153,7 +124,7 @@ def update_etapa(pedido_id: int, body: EtapaAlteracao) -> tuple[dict[str, Any], 
 @contract(answer=Mensagem, request_headers=(IF_MATCH,), errors=(400, 404, 409, 412))
 def cancel_pedido(pedido_id: int) -> Mensagem:
     """Cancel an order: it is kept, with status ``cancelado`` (event pedido_cancelado)."""
-    service.cancel(pedido_id, _if_match(), g.sessao)
+    service.cancel(pedido_id, if_match(), g.sessao)
     return Mensagem(message="Pedido cancelado com sucesso")
 
 
@@ -165,7 +136,7 @@ def get_historico_pedido(pedido_id: int, query: Paginacao) -> tuple[list[dict[st
     Paged like the order list: ``X-Total-Count`` has the total, ``Link`` the next and prev pages.
     """
     entradas, total = service.historico(pedido_id, query.skip, query.limit)
-    return entradas, 200, _page_headers(query, total)
+    return entradas, 200, page_headers(query, total)
 
 
 @bp.get("/eventos")
@@ -174,3 +145,31 @@ def list_eventos(query: FiltroEventos) -> tuple[list[dict[str, Any]], int, dict[
     """Stored events after ``desde``, oldest first, exactly as sent on the socket."""
     rows = events.eventos_after(query.desde, query.limit)
     return [e.to_message() for e in rows], 200, {"X-Ultimo-Evento-Id": str(events.newest_id())}
+
+
+@bp.get("/<id:pedido_id>/pagamentos")
+@contract(answer=list[Pagamento], errors=(404,))
+def list_pagamentos(pedido_id: int) -> list[Pagamento]:
+    """The order's payments, oldest first; reversed ones stay, with ``estornado_em``."""
+    return [Pagamento.model_validate(p) for p in pagamentos.listar(pedido_id)]
+
+
+@bp.post("/<id:pedido_id>/pagamentos")
+@contract(body=PagamentoNovo, answer=Pagamento, status=201, errors=(403, 404, 409))
+def create_pagamento(pedido_id: int, body: PagamentoNovo) -> tuple[Pagamento, int]:
+    """Record a payment (admins and sector ``financeiro``; event pedido_atualizado).
+
+    422 past the order's saldo or for an inactive payment method; 409 on a cancelled order.
+    """
+    pagamento = pagamentos.registrar(
+        pedido_id, body.valor, body.forma_pagamento_id, body.data, body.observacao, g.sessao
+    )
+    return Pagamento.model_validate(pagamento), 201
+
+
+@bp.post("/<id:pedido_id>/pagamentos/<id:pagamento_id>/estorno")
+@contract(answer=Pagamento, errors=(403, 404, 409))
+def reverse_pagamento(pedido_id: int, pagamento_id: int) -> Pagamento:
+    """Reverse a payment (admins and sector ``financeiro``; event pedido_atualizado): it is kept,
+    marked, and no longer counts in ``valor_pago``. Twice is 409."""
+    return Pagamento.model_validate(pagamentos.estornar(pedido_id, pagamento_id, g.sessao))

@@ -33,7 +33,7 @@ STRICT = ConfigDict(extra="forbid")
 
 
 def _setores(value: object, info: ValidationInfo) -> list[str]:
-    steps = etapas(info.context)
+    steps = (*etapas(info.context), *(() if "financeiro" in etapas(info.context) else ("financeiro",)))
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         raise ValueError("Deve ser uma lista de etapas")
     unknown = [s for s in value if s not in steps]
