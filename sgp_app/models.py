@@ -6,7 +6,19 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, BigInteger, Dialect, ForeignKey, Integer, String, Text, UniqueConstraint, true, types
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Dialect,
+    ForeignKey,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+    types,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .config import etapas
@@ -412,6 +424,12 @@ class Maquina(EntradaCatalogo, Model):
 # -- customers and payments --------------------------------------------------------------------
 
 
+# The words search compares, and the name keys it sorts by: "C" collation on PostgreSQL, so that a
+# prefix is a range of an index and names sort by code point, as on SQLite.
+PALAVRA = String(60).with_variant(String(60, collation="C"), "postgresql")
+CHAVE_NOME = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
 class Cliente(Model):
     """A customer. Orders copy its name, phone, city and state when made for it, and keep that copy."""
 
@@ -420,7 +438,7 @@ class Cliente(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     nome: Mapped[str] = mapped_column(String(200))
     # The name's words, lower-case and without accents (pedidos.service.search_key): the list's order.
-    nome_chave: Mapped[str] = mapped_column(String(200), index=True)
+    nome_chave: Mapped[str] = mapped_column(CHAVE_NOME, index=True)
     documento: Mapped[str | None] = mapped_column(String(14), unique=True)  # CPF or CNPJ digits; None: none
     telefone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
@@ -435,21 +453,31 @@ class Cliente(Model):
     atualizado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# The words search compares; "C" collation on PostgreSQL, so that a prefix is a range of the index.
-PALAVRA = String(60).with_variant(String(60, collation="C"), "postgresql")
-
-
 class ClientePalavra(Model):
-    """One word a customer is found by: a word of its name, its document, its phone (see clientes.busca).
+    """One word a customer is found by: a word of its name, its document, its phone (see clientes.service).
 
-    The primary key (palavra, cliente_id) is the index a search reads: each word typed is a range
-    of it (``palavra >= 'mar' AND palavra < 'mas'``), on SQLite and PostgreSQL alike.
+    The primary key (palavra, ativo, nome_chave, cliente_id) answers a search by itself: each word
+    typed is a range of it (``palavra >= 'mar' AND palavra < 'mas'``), which holds the customer's
+    name key to sort by and its id, so neither the count nor the page reads a customer's row until
+    the page's ten are known; on SQLite and PostgreSQL alike. On SQLite the table is that index.
+
+    ``anterior`` is the customer's word just before this one (in code point order; "" for its
+    first): a customer's words in a range are consecutive, so exactly one of them has its
+    ``anterior`` before the range. Counting those counts each customer once, with no DISTINCT.
     """
 
     __tablename__ = "cliente_palavras"
+    __table_args__ = (
+        # PostgreSQL keeps ``anterior`` in the index too, so a search reads the index alone.
+        PrimaryKeyConstraint("palavra", "ativo", "nome_chave", "cliente_id", postgresql_include=["anterior"]),
+        {"sqlite_with_rowid": False},
+    )
 
-    palavra: Mapped[str] = mapped_column(PALAVRA, primary_key=True)
-    cliente_id: Mapped[int] = mapped_column(ForeignKey("clientes.id"), primary_key=True, index=True)
+    palavra: Mapped[str] = mapped_column(PALAVRA)
+    ativo: Mapped[bool] = mapped_column()  # the customer's, kept with its words
+    nome_chave: Mapped[str] = mapped_column(CHAVE_NOME)  # the customer's, to sort by
+    cliente_id: Mapped[int] = mapped_column(ForeignKey("clientes.id"), index=True)
+    anterior: Mapped[str] = mapped_column(PALAVRA)
 
 
 class Pagamento(Model):

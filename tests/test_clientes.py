@@ -140,6 +140,9 @@ def registry(client, auth):
         ("%", []),
         ("_", []),
         ("mar%", ["José Mariano", "Maria José da Silva", "MARIANA Souza"]),  # no wildcard: % is no word
+        ("٥٢٩", []),  # digits of another script are no document's
+        ("\U0010ffff", []),
+        ("ｍａｒｉａｎａ", ["MARIANA Souza"]),  # fullwidth letters read as letters
     ],
 )
 def test_search_finds_by_name_word_beginnings_document_and_phone(client, auth, registry, q, found):
@@ -150,6 +153,12 @@ def test_search_pages_and_counts(client, auth, registry):
     answer = client.get("/clientes", query_string={"q": "mar", "limit": 2}, headers=auth)
     assert answer.headers["X-Total-Count"] == "3" and len(answer.get_json()) == 2
     assert 'rel="next"' in answer.headers["Link"] and "q=mar" in answer.headers["Link"]
+    second = client.get("/clientes", query_string={"q": "mar", "limit": 2, "skip": 2}, headers=auth)
+    assert [c["nome"] for c in second.get_json()] == ["MARIANA Souza"] and second.headers["X-Total-Count"] == "3"
+    past = client.get("/clientes", query_string={"q": "mar", "skip": 10}, headers=auth)
+    assert past.get_json() == [] and past.headers["X-Total-Count"] == "3"
+    both = client.get("/clientes", query_string={"q": "jose mar", "skip": 1}, headers=auth)
+    assert [c["nome"] for c in both.get_json()] == ["Maria José da Silva"] and both.headers["X-Total-Count"] == "2"
 
 
 def test_the_words_a_customer_is_found_by():
@@ -238,7 +247,7 @@ PLANILHA = (
     '"Carla ""Cacau"" Lima";;(27) 3222-1000;"Vila\r\nVelha";ES;\r\n'  # lines 5-6: quotes and a line break
     "Ana Souza;52998224725;27 98888-1111;Vitória;ES;\r\n"  # line 7: the same as line 2
     "Duda;;;;XX;\r\n"  # line 8: a bad state
-    "Carla \"Cacau\" Lima;;(27) 3222-1000;;;\r\n"  # line 9: matches line 5 by name and phone
+    'Carla "Cacau" Lima;;(27) 3222-1000;;;\r\n'  # line 9: matches line 5 by name and phone
 )
 
 
@@ -301,6 +310,34 @@ def test_a_file_that_is_no_customer_list_is_refused_whole(client, admin, body, c
     assert answer.status_code == status, answer.get_json()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x81\x8d\x8f\x90\x9d",  # binary: neither UTF-8 nor Windows-1252
+        b"nome\n" + b"x" * 200_000 + b"\n",  # one cell beyond the CSV reader's field limit
+        b"nome\n\"" + b"y" * 200_000,  # an unclosed quote over it
+    ],
+)
+def test_hostile_files_are_refused_whole_and_keep_nothing(client, admin, body):
+    answer = importar(client, admin, body)
+    assert answer.status_code == 422 and "arquivo" in answer.get_json()["error"]["fields"]
+    assert client.get("/clientes", headers=admin).headers["X-Total-Count"] == "0"
+
+
+def test_hostile_cells_are_refused_by_line_and_the_rest_is_kept(client, admin):
+    text = (
+        "nome;telefone;observacao\n"
+        "Ana\x00Nul;;\n"  # line 2: NUL, which no database keeps
+        "Bia;;" + "o" * 2001 + "\n"  # line 3: a note past its limit
+        '"Caio\r\nINFO forged log line";;\n'  # lines 4-5: a line break inside a name is just text
+        "Duda;;;extra\n"  # line 6: more cells than the header
+    )
+    report = importar(client, admin, text).get_json()
+    assert [r["linha"] for r in report["rejeitados"]] == [2, 3, 6]
+    assert report["criados"] == 1
+    assert nomes(client, admin) == ["Caio\r\nINFO forged log line"]
+
+
 def test_only_admins_import(client, auth):
     assert importar(client, auth, "nome\nAna\n").status_code == 403
 
@@ -327,7 +364,7 @@ def test_an_export_opens_in_a_brazilian_spreadsheet_and_imports_back(client, adm
     text = answer.data.decode("utf-8")
     assert text.startswith("\ufeffnome;documento;") and "\r\n" in text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";"))
-    assert rows[1][:5] == ["'=HYPERLINK(\"http://mal\")", "529.982.247-25", "'+55 27 99999-0000", "", "01310-100"]
+    assert rows[1][:5] == ['\'=HYPERLINK("http://mal")', "529.982.247-25", "'+55 27 99999-0000", "", "01310-100"]
     assert rows[1][8] == "tem; ponto e vírgula" and rows[2][0] == "Zeca" and rows[2][9] == "não"
     # What was exported imports back as the same customers (the formula guard taken off).
     report = importar(client, admin, text).get_json()

@@ -24,7 +24,9 @@ def pedido(client, headers, total="240.00"):
 
 def pagar(client, headers, pedido_id, valor, forma, **fields):
     return client.post(
-        f"/pedidos/{pedido_id}/pagamentos", json={"valor": valor, "forma_pagamento_id": forma, **fields}, headers=headers
+        f"/pedidos/{pedido_id}/pagamentos",
+        json={"valor": valor, "forma_pagamento_id": forma, **fields},
+        headers=headers,
     )
 
 
@@ -61,7 +63,10 @@ def test_no_payment_past_the_balance_and_none_on_a_cancelled_order(client, admin
     p = pedido(client, admin, "100.00")
     assert pagar(client, admin, p["id"], "60.00", pix).status_code == 201
     over = pagar(client, admin, p["id"], "40.01", pix)
-    assert over.status_code == 422 and over.get_json()["error"]["fields"]["valor"] == "Maior que o saldo do pedido (40.00)"
+    assert (
+        over.status_code == 422
+        and over.get_json()["error"]["fields"]["valor"] == "Maior que o saldo do pedido (R$ 40,00)"
+    )
     for bad in ("0", "-5", "1.001", "abc"):
         assert pagar(client, admin, p["id"], bad, pix).status_code == 422
     assert pagar(client, admin, p["id"], "1.00", 999).status_code == 422

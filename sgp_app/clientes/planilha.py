@@ -23,9 +23,9 @@ import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, text, update
 
 from .. import documentos
 from ..db import begin_write
@@ -39,6 +39,7 @@ from . import schemas, service
 CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024  # a spool larger than this goes to a temporary file
 BATCH = 500
+ANALISAR_APOS = 1000  # rows written by an import after which PostgreSQL's planner statistics are refreshed
 # Header names, as search_key reads them, and the field each one fills.
 COLUNAS = {
     **dict.fromkeys(("nome", "cliente", "razao social", "nome razao social", "nome cliente", "nome completo"), "nome"),
@@ -70,17 +71,20 @@ def spool(stream: IO[bytes], spooled: IO[bytes], limit: int) -> None:
 
 
 def encoding(data: IO[bytes]) -> str:
-    """``utf-8-sig`` when the whole file is UTF-8 (a BOM is dropped), else ``cp1252`` (Excel's "CSV")."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := data.read(CHUNK):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        return "cp1252"
-    finally:
-        data.seek(0)
+    """``utf-8-sig`` when the whole file is UTF-8 (a BOM is dropped), else ``cp1252`` (Excel's "CSV");
+    422 when it is neither (a binary file, say)."""
+    for name in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(name)()
+        try:
+            while chunk := data.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return name
+        except UnicodeDecodeError:
+            continue
+        finally:
+            data.seek(0)
+    raise ValidationError({"arquivo": "Não é um texto CSV: salve a planilha como CSV (UTF-8 ou do Excel)"})
 
 
 def _delimitador(header: str) -> str:
@@ -225,7 +229,9 @@ class Importacao:
         columns = [c.key for c in Cliente.__table__.columns if c.key != "id"]
         if novos:
             rows = [{k: c.get(k) for k in columns} | {"criado_em": now, "atualizado_em": now} for c in novos]
-            ids = db.session.scalars(insert(Cliente).returning(Cliente.id, sort_by_parameter_order=True), rows).all()
+            ids = db.session.scalars(
+                insert(cast(Table, Cliente.__table__)).returning(Cliente.id, sort_by_parameter_order=True), rows
+            ).all()
             for cliente, new_id in zip(novos, ids, strict=True):
                 cliente["id"] = new_id
         for cliente in mudados:
@@ -235,13 +241,23 @@ class Importacao:
                 .where(Cliente.id == cliente["id"])
                 .values(**values, versao=Cliente.versao + 1, atualizado_em=now)
             )
-        service.indexar([(c["id"], c["nome"], c["documento"], c["telefone"]) for c in (*novos, *mudados)])
+        service.indexar([(c["id"], c["nome"], c["documento"], c["telefone"], c["ativo"]) for c in (*novos, *mudados)])
 
 
 NOVO = {
     "documento": None, "telefone": "", "email": "", "cep": "", "endereco": "", "cidade": "", "estado": "",
     "observacao": "", "ativo": True, "versao": 1,
 }  # fmt: skip
+
+
+def _analisar() -> None:
+    """After a large import, PostgreSQL's statistics and visibility map are brought up to date at
+    once (autovacuum would take a while): the searches that follow are planned on what the tables
+    now hold, and read the words' index alone (an index-only scan needs the visibility map)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE) clientes, cliente_palavras"))
 
 
 def importar(stream: IO[bytes], config: Any, simular: bool) -> Relatorio:
@@ -263,6 +279,8 @@ def importar(stream: IO[bytes], config: Any, simular: bool) -> Relatorio:
             db.session.rollback()
         else:
             db.session.commit()
+            if relatorio.criados + relatorio.atualizados >= ANALISAR_APOS:
+                _analisar()
     relatorio.rejeitados.sort(key=lambda r: r["linha"])
     return relatorio
 

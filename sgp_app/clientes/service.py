@@ -11,9 +11,9 @@ there are; a customer must match every word typed.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, false, func, insert, select
+from sqlalchemy import Table, delete, false, func, insert, intersect, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
@@ -48,41 +48,95 @@ def palavras(nome: str, documento: str | None, telefone: str) -> set[str]:
 def termos(q: str) -> list[str]:
     """The prefixes a search looks for: the digits of a document or phone typed with its punctuation
     ("123.456.789-0", "(27) 9999"), else the words of the text."""
-    if SEPARADORES.sub("", q).isdigit():
-        return [digitos(q)[:MAX_PALAVRA]]
+    numero = SEPARADORES.sub("", q)
+    if numero.isascii() and numero.isdigit():
+        return [numero[:MAX_PALAVRA]]
     return [w[:MAX_PALAVRA] for w in search_key(q).split()[:MAX_TERMOS]]
 
 
 def _seguinte(prefixo: str) -> str:
     """The first text after every text that starts with ``prefixo`` (code point order)."""
-    return prefixo[:-1] + chr(ord(prefixo[-1]) + 1)
+    return prefixo[:-1] + chr(min(ord(prefixo[-1]) + 1, 0x10FFFF))
+
+
+def _condicoes(word: str, ativo: bool | None) -> tuple[Any, ...]:
+    """The words that start with ``word``, one per customer (see :class:`ClientePalavra`'s ``anterior``)."""
+    return (
+        ClientePalavra.palavra >= word,
+        ClientePalavra.palavra < _seguinte(word),
+        ClientePalavra.anterior < word,
+        *(() if ativo is None else (ClientePalavra.ativo.is_(ativo),)),
+    )
+
+
+def _encontrados(words: list[str], ativo: bool | None) -> Any:
+    """``(nome_chave, cliente_id)`` of every customer with a word starting with each of two or more
+    ``words``, read from the words' primary key alone: one range per word, their intersection."""
+    selects = [select(ClientePalavra.nome_chave, ClientePalavra.cliente_id).where(*_condicoes(w, ativo)) for w in words]
+    return intersect(*selects)
 
 
 def filtered(q: str, ativo: bool | None) -> Any:
-    """The customers matching ``q`` (every word a prefix of one of theirs) and ``ativo``, by name."""
-    query = select(Cliente)
-    if q.strip():
-        words = termos(q)
-        if not words:
-            query = query.where(false())
-        for word in words:
-            query = query.where(
-                Cliente.id.in_(
-                    select(ClientePalavra.cliente_id).where(
-                        ClientePalavra.palavra >= word, ClientePalavra.palavra < _seguinte(word)
-                    )
-                )
-            )
+    """The customers matching ``q`` (each word typed the start of one of theirs) and ``ativo``, by name."""
+    query = select(Cliente).order_by(Cliente.nome_chave, Cliente.id)
     if ativo is not None:
         query = query.where(Cliente.ativo.is_(ativo))
-    return query.order_by(Cliente.nome_chave, Cliente.id)
+    if not q.strip():
+        return query
+    words = termos(q)
+    if not words:
+        return query.where(false())
+    encontrados = _encontrados(words, ativo).subquery() if len(words) > 1 else None
+    ids = (
+        select(encontrados.c.cliente_id)
+        if encontrados is not None
+        else select(ClientePalavra.cliente_id).where(*_condicoes(words[0], ativo))
+    )
+    return query.where(Cliente.id.in_(ids))
 
 
 def search(q: str, ativo: bool | None, skip: int, limit: int) -> tuple[Sequence[Cliente], int]:
-    """``(a page of the matching customers, by name; how many match)``."""
-    query = filtered(q, ativo)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    return db.session.scalars(query.offset(skip).limit(limit)).all(), total
+    """``(a page of the matching customers, by name; how many match)``.
+
+    With ``q``, the count and the page's ids come from the words' primary key alone (it holds the
+    name key to sort by): only the page's customers are then read.
+    """
+    if not q.strip():
+        query = filtered(q, ativo)
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        return db.session.scalars(query.offset(skip).limit(limit)).all(), total
+    words = termos(q)
+    if not words:
+        return [], 0
+    if len(words) == 1:
+        return _uma_palavra(_condicoes(words[0], ativo), skip, limit)
+    # The intersection is small by then: read once, in order, it is both the count and the page.
+    todos = db.session.execute(_encontrados(words, ativo).order_by("nome_chave", "cliente_id")).all()
+    ids = [row.cliente_id for row in todos[skip : skip + limit]]
+    clientes = {c.id: c for c in db.session.scalars(select(Cliente).where(Cliente.id.in_(ids)))}
+    return [clientes[i] for i in ids], len(todos)
+
+
+def _uma_palavra(condicoes: tuple[Any, ...], skip: int, limit: int) -> tuple[list[Cliente], int]:
+    """One word: its range, counted and sorted as it is read, and the page's customers, in one query
+    (the count rides along each row; a page past the end asks for it alone)."""
+    contagem = select(func.count()).where(*condicoes)
+    pagina = (
+        select(ClientePalavra.nome_chave, ClientePalavra.cliente_id)
+        .where(*condicoes)
+        .order_by(ClientePalavra.nome_chave, ClientePalavra.cliente_id)
+        .offset(skip)
+        .limit(limit)
+        .subquery()
+    )
+    linhas = db.session.execute(
+        select(Cliente, contagem.scalar_subquery().label("total"))
+        .join(pagina, Cliente.id == pagina.c.cliente_id)
+        .order_by(pagina.c.nome_chave, pagina.c.cliente_id)
+    ).all()
+    if linhas:
+        return [linha.Cliente for linha in linhas], linhas[0].total
+    return [], (db.session.scalar(contagem) or 0) if skip else 0
 
 
 def get(cliente_id: int) -> Cliente:
@@ -116,19 +170,21 @@ def aplicar(cliente: Cliente, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def indexar(clientes: Iterable[tuple[int, str, str | None, str]]) -> None:
-    """Write the words of customers ``(id, nome, documento, telefone)``, replacing their old ones."""
+def indexar(clientes: Iterable[tuple[int, str, str | None, str, bool]]) -> None:
+    """Write the words of customers ``(id, nome, documento, telefone, ativo)``, replacing their old ones."""
     clientes = list(clientes)
     if not clientes:
         return
     db.session.execute(delete(ClientePalavra).where(ClientePalavra.cliente_id.in_([c[0] for c in clientes])))
-    rows = [
-        {"palavra": word, "cliente_id": cliente_id}
-        for cliente_id, nome, documento, telefone in clientes
-        for word in palavras(nome, documento, telefone)
-    ]
-    if rows:
-        db.session.execute(insert(ClientePalavra), rows)
+    rows = []
+    for cliente_id, nome, documento, telefone, ativo in clientes:
+        nome_chave, anterior = search_key(nome), ""
+        for word in sorted(palavras(nome, documento, telefone)):  # code point order, as the index's
+            rows.append({"palavra": word, "ativo": ativo, "nome_chave": nome_chave, "cliente_id": cliente_id,
+                         "anterior": anterior})  # fmt: skip
+            anterior = word
+    if rows:  # the table's own INSERT, many rows at once (the ORM's bulk path goes row by row here)
+        db.session.execute(insert(cast(Table, ClientePalavra.__table__)), rows)
 
 
 def create(values: Mapping[str, Any]) -> Cliente:
@@ -162,7 +218,7 @@ def _commit(clientes: list[Cliente]) -> Cliente:
     """Flush, index and commit; a document taken by a request that committed first is 409 too."""
     try:
         db.session.flush()
-        indexar((c.id, c.nome, c.documento, c.telefone) for c in clientes)
+        indexar((c.id, c.nome, c.documento, c.telefone, c.ativo) for c in clientes)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 SETOR = "financeiro"  # the sector that takes payments, besides admins (a sector even without such a step)
 
 
+def reais(valor: Decimal) -> str:
+    """``Decimal("1234.50")`` as people in Brazil read it: "R$ 1.234,50"."""
+    return "R$ " + f"{valor:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def _pode(autor: Sessao | None) -> None:
     """403 unless ``autor`` is an admin or of sector ``financeiro`` (``None``: the CLI, which may)."""
     if autor is None or autor.is_admin:
@@ -85,7 +90,7 @@ def registrar(
     if pedido.valor_pago + valor > pedido.valor_total:
         saldo = max(pedido.saldo, Decimal("0.00"))
         db.session.rollback()
-        raise ValidationError({"valor": f"Maior que o saldo do pedido ({saldo})"})
+        raise ValidationError({"valor": f"Maior que o saldo do pedido ({reais(saldo)})"})
     pago_antes = pedido.valor_pago
     pagamento = Pagamento(
         pedido_id=pedido.id, valor=valor, forma_pagamento=forma, data=data or hoje(current_app.config),

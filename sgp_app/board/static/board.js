@@ -12,6 +12,7 @@ import { Conexao, ultimoGuardado } from "./live.js";
 import { preencherOrdem } from "./ordem.js";
 import { COLUNAS, Quadro, ROTULO, aplicarContrato } from "./quadro.js";
 import { Catalogos } from "./catalogos.js";
+import { Clientes } from "./clientes.js";
 import { Usuarios, definirEtapas } from "./usuarios.js";
 
 const LIMITE_POR_COLUNA = 200;
@@ -42,6 +43,10 @@ const catalogos = new Catalogos($("#catalogos"), {
       falhou(erro);
     }
   },
+});
+const clientes = new Clientes($("#clientes"), {
+  aoFalhar: (erro) => falhou(erro),
+  aoAvisar: (texto) => avisar(texto, "ok"),
 });
 const conexao = new Conexao({
   aoEvento,
@@ -170,8 +175,18 @@ function mostrarPedido(pedido) {
   if (gaveta.aberta && gaveta.pedido.id === pedido.id) gaveta.atualizar(pedido);
 }
 
-function imprimir(pedido) {
-  preencherOrdem($("#os"), pedido);
+// The work order also shows the customer's document and address, and the payments: read first.
+async function imprimir(pedido) {
+  try {
+    const [cliente, pagamentos] = await Promise.all([
+      pedido.cliente_id ? api("GET", `/clientes/${pedido.cliente_id}`).then((r) => r.dados) : null,
+      api("GET", `/pedidos/${pedido.id}/pagamentos`).then((r) => r.dados),
+    ]);
+    preencherOrdem($("#os"), pedido, { cliente, pagamentos });
+  } catch (erro) {
+    falhou(erro);
+    preencherOrdem($("#os"), pedido);
+  }
   window.print();
 }
 
@@ -265,6 +280,7 @@ $("#abrir-novo").addEventListener("click", () => {
 $("#fechar-novo").addEventListener("click", () => $("#dialogo-novo").close());
 $("#abrir-usuarios").addEventListener("click", () => usuarios.abrir());
 $("#abrir-catalogos").addEventListener("click", () => catalogos.abrir());
+$("#abrir-clientes").addEventListener("click", () => clientes.abrir());
 $("#aviso-fechar").addEventListener("click", () => ($("#aviso").hidden = true));
 
 $("#form-novo").addEventListener("submit", async (e) => {
@@ -311,6 +327,21 @@ async function minhaFila() {
   }
 }
 $("#minha-fila").addEventListener("change", minhaFila);
+
+// By payment situation: those orders are read from the server (every one, not only the board's
+// first pages), then the board shows only the orders in those situations, and keeps them live.
+async function filtrarPagamento() {
+  const escolha = $("#filtro-pagamento").value;
+  if (!escolha) return quadro.filtrarPagamento(null);
+  try {
+    const { dados } = await api("GET", `/pedidos/?pagamento=${escolha}&limit=500`);
+    for (const pedido of dados) quadro.guardar(pedido);
+    quadro.filtrarPagamento(new Set(escolha.split(",")));
+  } catch (erro) {
+    falhou(erro);
+  }
+}
+$("#filtro-pagamento").addEventListener("change", filtrarPagamento);
 $("#mostrar-cancelados").checked = Boolean(localStorage.getItem("sgp.mostrar_cancelados"));
 filtrar();
 

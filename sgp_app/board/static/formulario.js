@@ -3,9 +3,11 @@
 // next to the field they name ("cliente", "itens[0].valor_unitario", ...), gone as soon as
 // that field is edited.
 
+import { Autocompletar } from "./autocompletar.js";
 import { centavos, data, dataDoCampo, decimal, dinheiro, paraCampo } from "./formatos.js";
 
 export const CAMPOS = [
+  "cliente_id",
   "cliente",
   "telefone_cliente",
   "cidade_cliente",
@@ -44,12 +46,15 @@ const CAMPO_DO_ERRO = {
 };
 
 // The catalogs the pickers offer (GET /catalogos), given by the board once it has read them.
-let catalogo = { vendedores: [], designers: [] };
+let catalogo = { vendedores: [], designers: [], formasPagamento: [] };
+
+/** The payment methods of the catalog (the drawer's payment form offers the active ones). */
+export const formasPagamento = () => catalogo.formasPagamento;
 
 /** Every catalog the item rows pick from: types, sellers, designers, materials. */
 export function definirCatalogos(dados) {
   definirTipos(dados["tipos-producao"]);
-  catalogo = { vendedores: dados.vendedores, designers: dados.designers };
+  catalogo = { vendedores: dados.vendedores, designers: dados.designers, formasPagamento: dados["formas-pagamento"] };
   const materiais = dados.materiais.filter((m) => m.ativo).map((m) => new Option(m.nome));
   document.querySelector("#lista-materiais")?.replaceChildren(...materiais);
 }
@@ -186,6 +191,7 @@ export class Formulario {
     this.totalItens = $(ids.totalItens);
     this.frete = $(ids.frete);
     this.erro = $(ids.erro ?? "#novo-erro");
+    this.clientes = new Autocompletar(form);
     $(ids.adicionar ?? "#adicionar-item").addEventListener("click", () => {
       this.adicionarItem().querySelector("input").focus();
       this.form.dispatchEvent(new Event("input"));
@@ -199,6 +205,7 @@ export class Formulario {
 
   limpar() {
     this.form.reset();
+    this.clientes.ligar(null);
     this.itens.replaceChildren();
     this.adicionarItem();
     this.mostrarErros("", {});
@@ -240,6 +247,7 @@ export class Formulario {
     }
     this.itens.replaceChildren();
     for (const item of pedido.itens) this.adicionarItem(item);
+    this.clientes.sincronizar();
     this.mostrarErros("", {});
     this.somar();
     this.inicial = this.brutos();
@@ -296,6 +304,7 @@ export class Formulario {
   valor(nome) {
     const valor = this.form.elements[nome].value.trim();
     if (DATAS.has(nome)) return dataDoCampo(valor) ?? valor;
+    if (nome === "cliente_id") return valor ? Number(valor) : null;
     return nome === "valor_frete" ? decimal(valor) : valor;
   }
 
@@ -342,6 +351,7 @@ export class Formulario {
     for (const nome of nomes) {
       if (nome === "itens") corpo.itens = this.itensCorpo();
       else if (nome === "data_entrega") corpo.data_entrega = this.valor(nome) || null;
+      else if (nome === "cliente_id") corpo.cliente_id = this.valor(nome);
       else if (nome === "valor_frete") corpo.valor_frete = this.valor(nome) || "0";
       else corpo[nome] = this.valor(nome);
     }

@@ -8,12 +8,13 @@
 // and offers to apply the person's edits again on top of it.
 
 import { api, sessao } from "./api.js";
-import { CAMPOS, Formulario } from "./formulario.js";
-import { data, dinheiro, momento } from "./formatos.js";
+import { CAMPOS, Formulario, formasPagamento } from "./formulario.js";
+import { data, dataDoCampo, decimal, dinheiro, momento, paraCampo } from "./formatos.js";
 import { ANTERIOR, FINAIS, PROXIMO, ROTULO, nomeEtapa } from "./quadro.js";
 import { el } from "./dom.js";
 
 export const NOME_CAMPO = {
+  cliente_id: "Cadastro do cliente",
   cliente: "Cliente",
   telefone_cliente: "Telefone",
   cidade_cliente: "Cidade",
@@ -27,6 +28,8 @@ export const NOME_CAMPO = {
   tipo_pagamento: "Pagamento",
   valor_frete: "Frete",
   valor_total: "Total",
+  valor_pago: "Pago",
+  pagamento: "Pagamento",
   itens: "Itens",
 };
 const PAGINA_HISTORICO = 50; // entries per request; older ones load on demand
@@ -36,7 +39,10 @@ const TIPO_HISTORICO = { pedido_criado: "criou", pedido_atualizado: "alterou", p
 export function legivel(campo, valor) {
   if (valor === null || valor === undefined || valor === "") return "—";
   if (campo === "status") return ROTULO[valor] ?? valor;
-  if (campo === "valor_frete" || campo === "valor_total") return dinheiro(valor);
+  if (campo === "valor_frete" || campo === "valor_total" || campo === "valor_pago") return dinheiro(valor);
+  if (campo === "pagamento") {
+    return `${dinheiro(valor.valor)} (${valor.forma_pagamento}, ${data(valor.data)})${valor.estornado ? " estornado" : ""}`;
+  }
   if (campo === "data_entrega" || campo === "data_entrada") return data(valor);
   if (campo === "prioridade") return valor === "ALTA" ? "Alta" : "Normal";
   if (campo === "itens") return valor.map((i) => `${i.quantidade}× ${i.descricao}`).join(", ") || "nenhum";
@@ -74,6 +80,14 @@ export class Gaveta {
     $("#reaplicar").addEventListener("click", () => this.salvar());
     $("#descartar").addEventListener("click", () => this.mostrar(this.pedido));
     $("#gaveta-historico-mais").addEventListener("click", () => this.carregarHistoricoAnterior());
+    $("#registrar-pagamento").addEventListener("click", () => this.registrarPagamento());
+    for (const campo of $("#gaveta-pagar").querySelectorAll("input")) {
+      campo.addEventListener("keydown", (e) => {
+        if (e.key !== "Enter") return;
+        e.preventDefault(); // records the payment, not a save of the order
+        this.registrarPagamento();
+      });
+    }
     dialogo.addEventListener("close", () => (this.pedido = null));
     dialogo.addEventListener("cancel", (e) => {
       // Esc: the same question as the close button when something was typed.
@@ -111,6 +125,7 @@ export class Gaveta {
     this.$("#gaveta-aviso").hidden = true;
     this.cabecalho();
     this.carregarHistorico();
+    this.carregarPagamentos(true);
   }
 
   cabecalho() {
@@ -121,6 +136,7 @@ export class Gaveta {
     status.dataset.status = pedido.status;
     const final = FINAIS.has(pedido.status);
     for (const campo of this.form.querySelectorAll("input, select, textarea, #gaveta-adicionar-item, .remover")) {
+      if (campo.closest("#gaveta-pagar")) continue; // a delivered order still takes payment
       campo.disabled = final; // entregue and cancelado orders cannot change (the server says 409)
     }
     this.$("#gaveta-salvar").hidden = final;
@@ -191,6 +207,121 @@ export class Gaveta {
       } catch (falha) {
         this.aoFalhar(falha);
       }
+    }
+  }
+
+  // -- payments ---------------------------------------------------------------------------
+
+  /** Who may record and reverse payments: admins and the sector financeiro (as the server decides). */
+  get podePagar() {
+    const usuario = sessao.usuario;
+    return Boolean(usuario?.is_admin || usuario?.setores?.includes("financeiro"));
+  }
+
+  /** The order's payments and balance; ``novo``: the order was just opened, so the form starts afresh. */
+  async carregarPagamentos(novo) {
+    const pedido = this.pedido;
+    const saldo = Number(pedido.saldo ?? 0);
+    const texto =
+      pedido.situacao_pagamento === "credito"
+        ? `Pago ${dinheiro(pedido.valor_pago)} · crédito de ${dinheiro(-saldo)}`
+        : `Pago ${dinheiro(pedido.valor_pago)} · Saldo ${dinheiro(saldo)}`;
+    this.$("#gaveta-saldo").textContent = texto;
+    const pagar = this.$("#gaveta-pagar");
+    pagar.hidden = !this.podePagar || pedido.status === "cancelado";
+    const campos = this.form.elements;
+    if (novo || !campos.pagamento_valor.value) {
+      campos.pagamento_valor.value = saldo > 0 ? paraCampo(pedido.saldo) : "";
+      campos.pagamento_data.value = "";
+      campos.pagamento_obs.value = "";
+      this.$("#pagamento-erro").textContent = "";
+    }
+    const forma = campos.pagamento_forma;
+    const escolhida = forma.value;
+    forma.replaceChildren(...formasPagamento().filter((f) => f.ativo).map((f) => new Option(f.nome, String(f.id))));
+    if (escolhida) forma.value = escolhida;
+    try {
+      const { dados } = await api("GET", `/pedidos/${pedido.id}/pagamentos`);
+      if (this.pedido?.id === pedido.id) this.desenharPagamentos(dados);
+    } catch (erro) {
+      this.aoFalhar(erro);
+    }
+  }
+
+  desenharPagamentos(pagamentos) {
+    const lista = this.$("#gaveta-pagamentos");
+    lista.replaceChildren(
+      ...pagamentos.map((p) => {
+        const item = el("li", p.estornado_em ? "estornado" : "");
+        item.dataset.id = p.id;
+        item.append(
+          el("strong", "", dinheiro(p.valor)),
+          el("span", "", ` ${p.forma_pagamento.nome} · ${data(p.data)} · ${p.usuario?.username ?? "sistema"}`),
+        );
+        if (p.observacao) item.append(el("span", "obs", ` · ${p.observacao}`));
+        if (p.estornado_em) {
+          item.append(el("span", "selo-estorno", ` estornado por ${p.estornado_por?.username ?? "sistema"} em ${momento(p.estornado_em)}`));
+        } else if (this.podePagar) {
+          const estornar = el("button", "link estornar", "Estornar");
+          estornar.type = "button";
+          estornar.addEventListener("click", () => this.estornar(p));
+          item.append(estornar);
+        }
+        return item;
+      }),
+    );
+    if (!pagamentos.length) lista.append(el("li", "vazio", "Nenhum pagamento"));
+  }
+
+  async registrarPagamento() {
+    const campos = this.form.elements;
+    const erro = this.$("#pagamento-erro");
+    const quando = dataDoCampo(campos.pagamento_data.value);
+    if (quando === null) {
+      erro.textContent = "Data inválida; use dd/mm/aaaa";
+      return;
+    }
+    const corpo = {
+      valor: decimal(campos.pagamento_valor.value) || "0",
+      forma_pagamento_id: Number(campos.pagamento_forma.value),
+      observacao: campos.pagamento_obs.value.trim(),
+    };
+    if (quando) corpo.data = quando;
+    const botao = this.$("#registrar-pagamento");
+    botao.disabled = true;
+    erro.textContent = "";
+    const id = this.pedido.id;
+    try {
+      await api("POST", `/pedidos/${id}/pagamentos`, { corpo });
+      campos.pagamento_valor.value = "";
+      await this.recarregar(id);
+    } catch (falha) {
+      if (![403, 409, 422].includes(falha.status)) return this.aoFalhar(falha);
+      erro.textContent = Object.values(falha.fields).join(" ") || falha.message;
+    } finally {
+      botao.disabled = false;
+    }
+  }
+
+  async estornar(pagamento) {
+    if (!confirm(`Estornar o pagamento de ${dinheiro(pagamento.valor)} (${pagamento.forma_pagamento.nome})?`)) return;
+    const id = this.pedido.id;
+    try {
+      await api("POST", `/pedidos/${id}/pagamentos/${pagamento.id}/estorno`);
+      await this.recarregar(id);
+    } catch (falha) {
+      if (![403, 409].includes(falha.status)) return this.aoFalhar(falha);
+      this.$("#pagamento-erro").textContent = falha.message;
+    }
+  }
+
+  /** The order again after a payment: on the board, and here (the socket's event may come later). */
+  async recarregar(id) {
+    const { dados } = await api("GET", `/pedidos/${id}`);
+    this.aoSalvar(dados);
+    if (this.pedido?.id === dados.id) {
+      if (dados.versao > this.pedido.versao) this.atualizar(dados);
+      else this.carregarPagamentos(false);
     }
   }
 
@@ -278,6 +409,7 @@ export class Gaveta {
     for (const nome of conflitos) this.notarConflito(nome, remoto);
     this.cabecalho();
     this.carregarHistorico();
+    this.carregarPagamentos(false);
     const aviso = this.$("#gaveta-aviso");
     aviso.textContent =
       "Este pedido foi alterado por outra pessoa. Suas alterações não salvas foram mantidas" +

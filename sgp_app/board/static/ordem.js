@@ -6,6 +6,7 @@ import { data, dinheiro, momento } from "./formatos.js";
 import { nomeDoTipo } from "./formulario.js";
 import { ROTULO, nomeEtapa } from "./quadro.js";
 import { el } from "./dom.js";
+import { cepLegivel, documentoLegivel } from "./clientes.js";
 
 const numero = (valor) => String(valor).replace(".", ",");
 const medida = (valor) => (valor ? `${numero(valor)} m` : "—");
@@ -31,8 +32,31 @@ function detalheDoItem(item) {
   return partes.join(" · ");
 }
 
-/** Fill ``raiz`` with the work order of ``pedido``. */
-export function preencherOrdem(raiz, pedido) {
+/** The payments and the balance, as the work order prints them. */
+function secaoPagamentos(pedido, pagamentos) {
+  const secao = el("section", "os-pagamentos");
+  secao.append(el("h2", "", "Pagamentos"));
+  const validos = (pagamentos ?? []).filter((p) => !p.estornado_em);
+  if (validos.length) {
+    const lista = el("ul");
+    for (const p of validos) lista.append(el("li", "", `${data(p.data)} · ${p.forma_pagamento.nome} · ${dinheiro(p.valor)}`));
+    secao.append(lista);
+  } else {
+    secao.append(el("p", "", "Nenhum pagamento"));
+  }
+  const saldo = Number(pedido.saldo ?? pedido.valor_total);
+  secao.append(
+    el("p", "os-saldo", `Total ${dinheiro(pedido.valor_total)} · Pago ${dinheiro(pedido.valor_pago ?? 0)} · ` +
+      (saldo < 0 ? `Crédito ${dinheiro(-saldo)}` : `Saldo a receber ${dinheiro(saldo)}`)),
+  );
+  return secao;
+}
+
+/**
+ * Fill ``raiz`` with the work order of ``pedido``; ``cliente`` (its registry entry, when the
+ * order has one) adds the document and address, ``pagamentos`` the payments.
+ */
+export function preencherOrdem(raiz, pedido, { cliente = null, pagamentos = [] } = {}) {
   const cabecalho = el("header", "os-topo");
   cabecalho.append(
     el("h1", "", `Ordem de serviço nº ${Number(pedido.numero)}`),
@@ -42,6 +66,10 @@ export function preencherOrdem(raiz, pedido) {
   const dados = el("dl", "os-dados");
   const campo = (rotulo, valor) => dados.append(el("dt", "", rotulo), el("dd", "", valor || "—"));
   campo("Cliente", pedido.cliente);
+  if (cliente?.documento) campo(cliente.documento.length === 11 ? "CPF" : "CNPJ", documentoLegivel(cliente.documento));
+  if (cliente?.endereco || cliente?.cep) {
+    campo("Endereço", [cliente.endereco, cliente.cep && `CEP ${cepLegivel(cliente.cep)}`].filter(Boolean).join(" · "));
+  }
   campo("Telefone", pedido.telefone_cliente);
   campo("Cidade/UF", [pedido.cidade_cliente, pedido.estado_cliente].filter(Boolean).join("/"));
   campo("Entrada", data(pedido.data_entrada));
@@ -133,6 +161,6 @@ export function preencherOrdem(raiz, pedido) {
     el("p", "", "Data: ____/____/________"),
   );
 
-  raiz.replaceChildren(cabecalho, dados, tabela, etapas, notas, assinatura);
+  raiz.replaceChildren(cabecalho, dados, tabela, secaoPagamentos(pedido, pagamentos), etapas, notas, assinatura);
   raiz.dataset.pedido = pedido.id;
 }

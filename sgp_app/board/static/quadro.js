@@ -141,6 +141,12 @@ export class Quadro {
     this.desenhar();
   }
 
+  /** Only the orders in one of the payment ``situacoes`` (a Set), or all with ``null``. */
+  filtrarPagamento(situacoes) {
+    this.pagamento = situacoes;
+    this.desenhar();
+  }
+
   /** Only the orders whose next open step is one of ``setores`` (a sector's queue), or all with ``null``. */
   filaDe(setores) {
     this.fila = setores;
@@ -171,6 +177,7 @@ export class Quadro {
     for (const pedido of this.pedidos.values()) {
       if (this.busca && !chaveBusca(pedido.cliente).includes(this.busca)) continue;
       if (this.fila && !naFila(pedido, this.fila)) continue;
+      if (this.pagamento && !this.pagamento.has(pedido.situacao_pagamento)) continue;
       porStatus[pedido.status]?.push(pedido);
     }
     const visiveis = COLUNAS.filter(([status]) => status !== "cancelado" || this.mostrarCancelados);
@@ -249,6 +256,8 @@ export class Quadro {
     if (situacao === "hoje") topo.append(el("span", "selo hoje", "Entrega hoje"));
     topo.append(el("span", "valor", dinheiro(pedido.valor_total)));
     cartao.append(topo, el("p", "cliente", pedido.cliente));
+    const saldo = this.saldo(pedido);
+    if (saldo) cartao.append(saldo);
 
     const detalhes = [pedido.cidade_cliente, pedido.data_entrega && `entrega ${data(pedido.data_entrega)}`];
     const linha = detalhes.filter(Boolean).join(" · ");
@@ -278,6 +287,19 @@ export class Quadro {
     cartao.addEventListener("keydown", (e) => this.tecla(e, pedido));
     cartao.addEventListener("pointerdown", (e) => this.pegar(e, pedido, cartao));
     return cartao;
+  }
+
+  /** "Saldo R$ 120,00", "Pago" or "Crédito R$ 20,00" (nothing for a cancelled order or one worth nothing). */
+  saldo(pedido) {
+    if (pedido.situacao_pagamento === undefined || pedido.status === CANCELADO || !Number(pedido.valor_total)) {
+      return null;
+    }
+    const situacao = pedido.situacao_pagamento;
+    const texto =
+      situacao === "pago" ? "Pago" : situacao === "credito" ? `Crédito ${dinheiro(-Number(pedido.saldo))}` : `Saldo ${dinheiro(pedido.saldo)}`;
+    const selo = el("p", `pagamento ${situacao}`, texto);
+    selo.title = `Pago ${dinheiro(pedido.valor_pago)} de ${dinheiro(pedido.valor_total)}`;
+    return selo;
   }
 
   tecla(e, pedido) {

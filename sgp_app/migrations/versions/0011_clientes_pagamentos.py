@@ -16,11 +16,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    palavra = sa.String(length=60).with_variant(sa.String(length=60, collation="C"), "postgresql")
+    chave = sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql")
     op.create_table(
         "clientes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("nome", sa.String(length=200), nullable=False),
-        sa.Column("nome_chave", sa.String(length=200), nullable=False),
+        sa.Column("nome_chave", chave, nullable=False),
         sa.Column("documento", sa.String(length=14), nullable=True),
         sa.Column("telefone", sa.String(length=40), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
@@ -38,16 +40,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("clientes") as batch_op:
         batch_op.create_index(batch_op.f("ix_clientes_nome_chave"), ["nome_chave"], unique=False)
-    palavra = sa.String(length=60).with_variant(sa.String(length=60, collation="C"), "postgresql")
     op.create_table(
         "cliente_palavras",
         sa.Column("palavra", palavra, nullable=False),
+        sa.Column("ativo", sa.Boolean(), nullable=False),
+        sa.Column("nome_chave", chave, nullable=False),
         sa.Column("cliente_id", sa.Integer(), nullable=False),
+        sa.Column("anterior", palavra, nullable=False),
         sa.ForeignKeyConstraint(["cliente_id"], ["clientes.id"], name=op.f("fk_cliente_palavras_cliente_id_clientes")),
-        sa.PrimaryKeyConstraint("palavra", "cliente_id", name=op.f("pk_cliente_palavras")),
+        sa.PrimaryKeyConstraint(
+            "palavra",
+            "ativo",
+            "nome_chave",
+            "cliente_id",
+            name=op.f("pk_cliente_palavras"),
+            postgresql_include=["anterior"],
+        ),
+        sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("cliente_palavras") as batch_op:
-        batch_op.create_index(batch_op.f("ix_cliente_palavras_cliente_id"), ["cliente_id"], unique=False)
+    op.create_index(op.f("ix_cliente_palavras_cliente_id"), "cliente_palavras", ["cliente_id"], unique=False)
     op.create_table(
         "pagamentos",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,8 +99,7 @@ def downgrade() -> None:
     with op.batch_alter_table("pagamentos") as batch_op:
         batch_op.drop_index(batch_op.f("ix_pagamentos_pedido_id"))
     op.drop_table("pagamentos")
-    with op.batch_alter_table("cliente_palavras") as batch_op:
-        batch_op.drop_index(batch_op.f("ix_cliente_palavras_cliente_id"))
+    op.drop_index(op.f("ix_cliente_palavras_cliente_id"), table_name="cliente_palavras")
     op.drop_table("cliente_palavras")
     with op.batch_alter_table("clientes") as batch_op:
         batch_op.drop_index(batch_op.f("ix_clientes_nome_chave"))
