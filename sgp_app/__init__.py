@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, db, errors, logs, metrics, openapi, ops, realtime, retention, security, webhooks
+from .arquivos import bp as arquivos_bp
 from .auth.views import bp as auth_bp
 from .board import bp as board_bp
 from .catalogos import bp as catalogos_bp
@@ -75,6 +76,7 @@ def create_app(
     app.register_blueprint(usuarios_bp)
     app.register_blueprint(catalogos_bp)
     app.register_blueprint(clientes_bp)
+    app.register_blueprint(arquivos_bp)
     webhooks.init_app(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)

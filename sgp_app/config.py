@@ -41,6 +41,17 @@ DEFAULTS = {
     "SGP_TIMEZONE": "America/Sao_Paulo",
     # Largest CSV of customers POST /clientes/importar takes (it is spooled to disk, not held in memory).
     "SGP_MAX_IMPORT_BYTES": 50 * 1024 * 1024,
+    # Files on orders: where they are kept (local: SGP_FILES_DIR; s3: the bucket below), how large
+    # one may be, how long a signed link lives, and the largest image a thumbnail is made of.
+    "SGP_FILES_STORAGE": "local",
+    "SGP_FILES_DIR": None,  # None: instance/arquivos
+    "SGP_MAX_FILE_BYTES": 100 * 1024 * 1024,
+    "SGP_FILE_URL_TTL": 3600,
+    "SGP_MAX_IMAGE_PIXELS": 80_000_000,
+    "SGP_S3_BUCKET": "",
+    "SGP_S3_ENDPOINT_URL": "",  # empty: AWS itself; http://minio:9000 for MinIO, Garage, ...
+    "SGP_S3_REGION": "us-east-1",
+    "SGP_S3_PREFIX": "sgp/",
     "SGP_TOKEN_RETENTION_HOURS": 24.0,
     "SGP_SQLITE_BUSY_TIMEOUT_MS": 30000,
     "SGP_EVENT_RETENTION_DAYS": 30.0,
@@ -121,6 +132,9 @@ POSITIVE = (
     "SGP_MAX_ITENS",
     "SGP_MAX_JSON_DEPTH",
     "SGP_MAX_IMPORT_BYTES",
+    "SGP_MAX_FILE_BYTES",
+    "SGP_FILE_URL_TTL",
+    "SGP_MAX_IMAGE_PIXELS",
     "SGP_TOKEN_RETENTION_HOURS",
     "SGP_EVENT_RETENTION_DAYS",
     "SGP_EVENT_RETENTION_COUNT",
@@ -148,6 +162,10 @@ def check(config: Mapping[str, Any]) -> None:
         ZoneInfo(config["SGP_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"SGP_TIMEZONE {config['SGP_TIMEZONE']!r} is not a time zone like America/Sao_Paulo")
+    if config["SGP_FILES_STORAGE"] not in ("local", "s3"):
+        problems.append("SGP_FILES_STORAGE must be local or s3")
+    elif config["SGP_FILES_STORAGE"] == "s3" and not config["SGP_S3_BUCKET"]:
+        problems.append("SGP_FILES_STORAGE=s3 needs SGP_S3_BUCKET")
     if config["SGP_LOG_FORMAT"] not in ("text", "json"):
         problems.append("SGP_LOG_FORMAT must be text or json")
     if problems:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 TOO_DEEP = object()
 # Routes that read their body as a stream, with their own limit (not SGP_MAX_BODY_BYTES).
-STREAMED_BODIES = frozenset({"/clientes/importar"})
+STREAMED_BODIES = re.compile(r"^/(clientes/importar|pedidos/[0-9]+/arquivos)$")
 BODY_TOO_LARGE = "sgp.body_too_large"
 
 
@@ -107,14 +108,14 @@ class ChunkedBodyLimit:
     and :func:`refuse_marked_bodies` answers it with 413.
     """
 
-    def __init__(self, wsgi_app: WSGIApplication, limit: int, streamed: frozenset[str] = frozenset()) -> None:
+    def __init__(self, wsgi_app: WSGIApplication, limit: int, streamed: re.Pattern[str] | None = None) -> None:
         self.wsgi_app = wsgi_app
         self.limit = limit
         self.streamed = streamed  # paths whose views stream the body under their own limit
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if chunked and environ.get("PATH_INFO") not in self.streamed:
+        if chunked and not (self.streamed and self.streamed.match(environ.get("PATH_INFO", ""))):
             body = environ["wsgi.input"].read(self.limit + 1)
             if len(body) > self.limit:
                 environ[BODY_TOO_LARGE] = True

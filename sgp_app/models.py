@@ -186,6 +186,8 @@ class ItemPedido(Model):
     observacao: Mapped[str] = mapped_column(String(1000), default="")
     detalhes: Mapped[dict[str, Any]] = mapped_column(JSON)  # a flat object: what a type needs beyond these
     metro_quadrado: Mapped[Decimal | None] = mapped_column(Money)  # largura × altura × quantidade, kept for reports
+    # The art's approval: sem_arte, em_aprovacao (a proof was sent), aprovada, recusada.
+    status_arte: Mapped[str] = mapped_column(String(20), default="sem_arte", server_default="sem_arte")
 
     pedido: Mapped[Pedido] = relationship(back_populates="itens")
     vendedor: Mapped["Vendedor | None"] = relationship(lazy="joined")
@@ -507,3 +509,31 @@ class Pagamento(Model):
     @property
     def estornado_por(self) -> dict[str, Any] | None:
         return autor(self.estornado_por_id, self.estornado_por_nome)
+
+
+# -- files on orders ----------------------------------------------------------------------------
+
+
+class Arquivo(Model):
+    """A file on an order (or one of its items). Its bytes are kept once per content, under its
+    sha256, by the storage ``SGP_FILES_STORAGE`` names (see sgp_app.arquivos.armazem)."""
+
+    __tablename__ = "arquivos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pedido_id: Mapped[int] = mapped_column(ForeignKey("pedidos.id"), index=True)
+    # The item it belongs to; null for the order's own files, and when the item is removed.
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("itens_pedido.id", ondelete="SET NULL"), index=True)
+    nome: Mapped[str] = mapped_column(String(255))  # as uploaded, for people: never a path
+    tipo: Mapped[str] = mapped_column(String(40))  # the media type read from the content
+    tamanho: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    legenda: Mapped[str] = mapped_column(String(300), default="")
+    tem_miniatura: Mapped[bool] = mapped_column(default=False)
+    enviado_por_id: Mapped[int | None] = mapped_column(Integer)
+    enviado_por_nome: Mapped[str | None] = mapped_column(String(80))
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def enviado_por(self) -> dict[str, Any] | None:
+        return autor(self.enviado_por_id, self.enviado_por_nome)

@@ -34,6 +34,7 @@ TAGS = [
     {"name": "usuarios", "description": "User management (admins only)"},
     {"name": "catalogos", "description": "The shop's lists orders pick from: everyone reads, admins write"},
     {"name": "clientes", "description": "The customer registry: search as one types, CSV in and out"},
+    {"name": "arquivos", "description": "Files on orders and items: uploads, signed downloads, thumbnails"},
     {"name": "webhooks", "description": "Signed event deliveries to other systems (admins only)"},
     {"name": "operacao", "description": "Health, metrics and this document"},
 ]

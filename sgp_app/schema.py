@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 BASELINE = "0001"  # the schema create_all made before the project had migrations
-COUNTERS = ("pedido_numero", "evento")
+COUNTERS = ("pedido_numero", "evento", "arquivos")  # arquivos: serialises the keeping and dropping of a content
 LOCK_KEY = 0x5347_5001  # PostgreSQL advisory lock id ("SGP" + 1)
 
 

@@ -46,8 +46,15 @@ def db_url(tmp_path, request):
 
 
 @pytest.fixture
-def app(db_url):
-    app = create_app({"TESTING": True, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET})
+def app(db_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SGP_DATABASE_URL": db_url,
+            "SGP_SECRET_KEY": TEST_SECRET,
+            "SGP_FILES_DIR": str(tmp_path / "arquivos"),
+        }
+    )
     yield app
     with app.app_context():
         db.session.remove()

@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -87,7 +88,10 @@ class LiveServer:
     def __init__(self, db_url, workers=1, env=None, port=None, args=()):
         self.port = port or free_port()
         self.workers = workers
-        self.env = {**os.environ, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET, **(env or {})}
+        # Files go to a folder of this server's own, never the checkout's instance/.
+        files = tempfile.mkdtemp(prefix="sgp-test-arquivos-")
+        self.env = {**os.environ, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": TEST_SECRET, "SGP_FILES_DIR": files}
+        self.env.update(env or {})
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws/pedidos"
         self.args = list(args)

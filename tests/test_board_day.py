@@ -370,10 +370,12 @@ def test_the_work_order_prints_fields_items_sizes_notes_and_a_signature_line(ser
     open_drawer(board, pedido["id"])
     page.evaluate("() => { window.print = () => { window.imprimiu = (window.imprimiu || 0) + 1; }; }")
     page.locator("#gaveta-imprimir").click()
+    os_ = page.locator("#os")
+    # The customer and payments are read first; the work order is filled, then printed, at once.
+    expect(os_.locator("h1")).to_have_text(f"Ordem de serviço nº {int(pedido['numero'])}")
     assert page.evaluate("window.imprimiu") == 1
     page.locator("#gaveta-fechar").click()
     page.emulate_media(media="print")
-    os_ = page.locator("#os")
     expect(os_).to_be_visible()
     expect(page.locator(".topo")).to_be_hidden()
     expect(page.locator("#colunas")).to_be_hidden()

@@ -315,7 +315,7 @@ def test_a_file_that_is_no_customer_list_is_refused_whole(client, admin, body, c
     [
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x81\x8d\x8f\x90\x9d",  # binary: neither UTF-8 nor Windows-1252
         b"nome\n" + b"x" * 200_000 + b"\n",  # one cell beyond the CSV reader's field limit
-        b"nome\n\"" + b"y" * 200_000,  # an unclosed quote over it
+        b'nome\n"' + b"y" * 200_000,  # an unclosed quote over it
     ],
 )
 def test_hostile_files_are_refused_whole_and_keep_nothing(client, admin, body):

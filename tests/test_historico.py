@@ -46,7 +46,7 @@ def test_history_lists_each_change_with_its_author_and_what_changed(app, client,
     }
     itens = got[2]["alteracoes"]["itens"]
     # Each item as stored: what the answer shows but its id, subtotal and the names it refers to.
-    shown_only = {"id", "subtotal", "vendedor", "designer"}
+    shown_only = {"id", "subtotal", "vendedor", "designer", "status_arte"}
     stored = [{k: v for k, v in item.items() if k not in shown_only} for item in pedido["itens"]]
     assert itens["de"] == stored
     assert itens["para"] == [

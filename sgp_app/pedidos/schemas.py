@@ -89,6 +89,7 @@ MAX_EVENTO_ID = 2**63 - 1
 
 
 SITUACOES = ("em_aberto", "parcial", "pago", "credito")
+STATUS_ARTE = ("sem_arte", "em_aprovacao", "aprovada", "recusada")
 
 
 def _positivo(value: object) -> Decimal:
@@ -178,12 +179,16 @@ class ItemInput(BaseModel):
     """
 
     model_config = STRICT
-    # Ignored: a client may send back the items it received, with what the server computed.
-    id: Annotated[int | None, OPTIONAL_ID] = None
+    # An item sent back with its id stays that item (changed in place: its files and art approval
+    # stay with it); without one, or with one the order does not have, it is a new item.
+    id: Annotated[int | None, OPTIONAL_ID] = Field(
+        None, description="this order's item, changed in place; absent or unknown: a new item"
+    )
     metro_quadrado: Any = Field(None, json_schema_extra={"readOnly": True})
     subtotal: Any = Field(None, json_schema_extra={"readOnly": True})
     vendedor: Any = Field(None, json_schema_extra={"readOnly": True})
     designer: Any = Field(None, json_schema_extra={"readOnly": True})
+    status_arte: Any = Field(None, json_schema_extra={"readOnly": True})
     descricao: Annotated[str, Text(ITEM_TEXT_FIELDS["descricao"], required=True)]
     tipo_producao: Annotated[str, Text(ITEM_TEXT_FIELDS["tipo_producao"])] = Field(
         "", description="an active code of /catalogos/tipos-producao (or one this order's items already have)"
@@ -203,7 +208,7 @@ class ItemInput(BaseModel):
     observacao: Annotated[str, Text(1000)] = ""
     detalhes: Annotated[dict[str, Any], DETALHES] = Field(default_factory=dict)
 
-    IGNORED: ClassVar[set[str]] = {"id", "metro_quadrado", "subtotal", "vendedor", "designer"}
+    IGNORED: ClassVar[set[str]] = {"id", "metro_quadrado", "subtotal", "vendedor", "designer", "status_arte"}
 
     @field_validator("valor_unitario", mode="after")
     @classmethod
@@ -336,6 +341,9 @@ class Item(BaseModel):
     emenda_quantidade: int
     observacao: str
     detalhes: dict[str, Any]
+    status_arte: Annotated[str, Choice(STATUS_ARTE)] = Field(
+        description="the art's approval: sem_arte, em_aprovacao (a proof was sent), aprovada, recusada"
+    )
 
 
 class Etapa(BaseModel):
@@ -534,7 +542,7 @@ def given(model: PedidoUpdate) -> dict[str, Any]:
     """The clean values a validated :class:`PedidoUpdate` (or create) holds, only those the client sent."""
     clean = {name: getattr(model, name) for name in model.model_fields_set}
     if "itens" in clean:
-        clean["itens"] = [item.model_dump(exclude=ItemInput.IGNORED) for item in clean["itens"]]
+        clean["itens"] = [item.model_dump(exclude=ItemInput.IGNORED - {"id"}) for item in clean["itens"]]
     return clean
 
 

@@ -151,16 +151,33 @@ def _usable(model: type[Pessoa], wanted: set[int | None], kept: set[int | None])
     return {row.id for row in rows if row.ativo or row.id in kept}
 
 
-def _rows(itens: list[dict[str, Any]]) -> list[ItemPedido]:
-    """Item rows, with the seller and designer they name (in the session already: see :func:`_usable`)."""
-    return [
-        ItemPedido(
-            **item,
-            vendedor=None if item["vendedor_id"] is None else db.session.get(Vendedor, item["vendedor_id"]),
-            designer=None if item["designer_id"] is None else db.session.get(Designer, item["designer_id"]),
-        )
-        for item in itens
-    ]
+def _rows(itens: list[dict[str, Any]], atuais: Sequence[ItemPedido] = ()) -> list[ItemPedido]:
+    """Item rows, with the seller and designer they name (in the session already: see :func:`_usable`).
+
+    An item that names the ``id`` of one of ``atuais`` (the order's items) is that row, changed in
+    place: it keeps its id, and what hangs on it (its files, its art's approval). Any other is new.
+    """
+    por_id = {item.id: item for item in atuais}
+    rows = []
+    for item in itens:
+        values = {k: v for k, v in item.items() if k != "id"}
+        referencias = {
+            "vendedor": None if item["vendedor_id"] is None else db.session.get(Vendedor, item["vendedor_id"]),
+            "designer": None if item["designer_id"] is None else db.session.get(Designer, item["designer_id"]),
+        }
+        row = por_id.pop(item.get("id"), None)  # type: ignore[arg-type]  # None names no row
+        if row is None:
+            rows.append(ItemPedido(**values, **referencias))
+            continue
+        for name, value in {**values, **referencias}.items():
+            setattr(row, name, value)
+        rows.append(row)
+    return rows
+
+
+def _sem_id(itens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items as the history and the no-op check compare them: what they hold, not which rows they are."""
+    return [{k: v for k, v in item.items() if k != "id"} for item in itens]
 
 
 def _check_dates(pedido: Pedido) -> None:
@@ -383,10 +400,10 @@ def update(
     itens = clean.get("itens")
     if itens is not None:
         itens = _itens(pedido, itens)
-    if itens is not None and itens != _item_dicts(pedido):
-        pedido.itens = _rows(itens)
+    if itens is not None and _sem_id(itens) != _item_dicts(pedido):
+        pedido.itens = _rows(itens, pedido.itens)
     _apply_fields(pedido, clean)
-    _totals(pedido, clean, itens if itens is not None else _item_dicts(pedido))
+    _totals(pedido, clean, _sem_id(itens) if itens is not None else _item_dicts(pedido))
     pedido.status = new_status
     if _snapshot(pedido) == before:
         return _unchanged(pedido_id)

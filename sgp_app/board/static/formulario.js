@@ -23,8 +23,9 @@ export const CAMPOS = [
 const DATAS = new Set(["data_entrada", "data_entrega"]);
 const CAMPOS_ITEM = ["descricao", "tipo_producao", "quantidade", "valor_unitario", "largura", "altura"];
 const DINHEIRO_ITEM = new Set(["valor_unitario", "largura", "altura"]);
-// What an item keeps that this form does not show: sent back as it came, so an edit loses none of it.
-const GUARDADOS = ["detalhes"];
+// What an item keeps that this form does not show: sent back as it came, so an edit loses none of it
+// (its id too: the item stays the same row, with its files and its art's approval).
+const GUARDADOS = ["id", "detalhes"];
 
 // The detail an item carries beyond its row, in the row's "Detalhes": text fields and boxes.
 const DETALHE_TEXTO = [
