@@ -17,6 +17,7 @@ from .docs import bp as docs_bp
 from .extensions import limiter
 from .http import STREAMED_BODIES, ChunkedBodyLimit, IdConverter, JSONProvider, refuse_marked_bodies
 from .pedidos import bp as pedidos_bp
+from .provas import bp as provas_bp
 from .realtime.brokers import Broker
 from .usuarios import bp as usuarios_bp
 
@@ -77,6 +78,7 @@ def create_app(
     app.register_blueprint(catalogos_bp)
     app.register_blueprint(clientes_bp)
     app.register_blueprint(arquivos_bp)
+    app.register_blueprint(provas_bp)
     webhooks.init_app(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)

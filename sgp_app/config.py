@@ -47,6 +47,9 @@ DEFAULTS = {
     "SGP_FILES_DIR": None,  # None: instance/arquivos
     "SGP_MAX_FILE_BYTES": 100 * 1024 * 1024,
     "SGP_FILE_URL_TTL": 3600,
+    # Proofs: how long a customer's approval link lives, and how often one address may use such links.
+    "SGP_PROOF_TTL_DAYS": 7.0,
+    "SGP_PROOF_RATE_LIMIT": "30 per minute",
     "SGP_MAX_IMAGE_PIXELS": 80_000_000,
     "SGP_S3_BUCKET": "",
     "SGP_S3_ENDPOINT_URL": "",  # empty: AWS itself; http://minio:9000 for MinIO, Garage, ...
@@ -134,6 +137,7 @@ POSITIVE = (
     "SGP_MAX_IMPORT_BYTES",
     "SGP_MAX_FILE_BYTES",
     "SGP_FILE_URL_TTL",
+    "SGP_PROOF_TTL_DAYS",
     "SGP_MAX_IMAGE_PIXELS",
     "SGP_TOKEN_RETENTION_HOURS",
     "SGP_EVENT_RETENTION_DAYS",

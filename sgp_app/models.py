@@ -133,6 +133,8 @@ class Pedido(Model):
     )
     # The steps done; the ones SGP_ETAPAS names without a row here are still to do.
     etapas_feitas: Mapped[list["EtapaPedido"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Its files (their rows only: the bytes are in the storage), for the cover its card shows.
+    arquivos: Mapped[list["Arquivo"]] = relationship(order_by="Arquivo.id", lazy="selectin", viewonly=True)
 
     @property
     def etapas(self) -> list[dict[str, Any]]:
@@ -275,12 +277,15 @@ class HistoricoPedido(Model):
     usuario_nome: Mapped[str | None] = mapped_column(String(80))
     timestamp: Mapped[str] = mapped_column(String(40))  # the same text as the change's event
     alteracoes: Mapped[str] = mapped_column(Text)  # a JSON object: {field: {"de": old, "para": new}}
+    # A change the shop's customer made (a proof's decision): the name they gave.
+    cliente_nome: Mapped[str | None] = mapped_column(String(120))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "versao": self.versao,
             "tipo": self.tipo,
             "usuario": autor(self.usuario_id, self.usuario_nome),
+            "cliente": None if self.cliente_nome is None else {"nome": self.cliente_nome},
             "timestamp": self.timestamp,
             "alteracoes": json.loads(self.alteracoes),
         }
@@ -537,3 +542,25 @@ class Arquivo(Model):
     @property
     def enviado_por(self) -> dict[str, Any] | None:
         return autor(self.enviado_por_id, self.enviado_por_nome)
+
+
+class Prova(Model):
+    """A proof sent to the shop's customer: a link (only its token's SHA-256 is kept) to approve a
+    file or ask for changes, once, before it expires."""
+
+    __tablename__ = "provas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pedido_id: Mapped[int] = mapped_column(ForeignKey("pedidos.id"), index=True)
+    arquivo_id: Mapped[int | None] = mapped_column(ForeignKey("arquivos.id", ondelete="SET NULL"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("itens_pedido.id", ondelete="SET NULL"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mensagem: Mapped[str] = mapped_column(String(500), default="")
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expira_em: Mapped[datetime] = mapped_column(UTCDateTime)
+    criado_por_id: Mapped[int | None] = mapped_column(Integer)
+    criado_por_nome: Mapped[str | None] = mapped_column(String(80))
+    decisao: Mapped[str | None] = mapped_column(String(20))  # aprovada | recusada
+    comentario: Mapped[str] = mapped_column(String(1000), default="")
+    nome_cliente: Mapped[str] = mapped_column(String(120), default="")
+    decidido_em: Mapped[datetime | None] = mapped_column(UTCDateTime)

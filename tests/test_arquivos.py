@@ -242,6 +242,14 @@ def test_an_item_edited_in_place_keeps_its_files_and_a_removed_one_leaves_them_o
     assert [(a["id"], a["item_id"]) for a in listed] == [(arquivo["id"], None)]
 
 
+def test_the_order_answers_its_first_thumbnail_as_its_cover(client, auth, pedido):
+    assert client.get(f"/pedidos/{pedido['id']}", headers=auth).get_json()["capa_url"] is None
+    enviar(client, auth, pedido["id"], imagem("PNG")[:100])  # no thumbnail: no cover
+    foto = enviar(client, auth, pedido["id"], imagem("JPEG")).get_json()
+    capa = client.get("/pedidos/", headers=auth).get_json()[0]["capa_url"]
+    assert capa.startswith(f"/arquivos/{foto['id']}/miniatura?") and client.get(capa).mimetype == "image/webp"
+
+
 def test_a_cancelled_order_takes_no_file(client, auth, pedido):
     client.delete(f"/pedidos/{pedido['id']}", headers=auth)
     assert enviar(client, auth, pedido["id"], PDF).status_code == 409

@@ -74,6 +74,7 @@ def test_create_returns_the_order_with_location(client, auth):
         "valor_itens",
         "valor_frete",
         "valor_total",
+        "capa_url",
         "valor_pago",
         "saldo",
         "situacao_pagamento",

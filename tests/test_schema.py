@@ -190,7 +190,7 @@ def test_revision_0005_gives_orders_stored_before_it_their_creation_in_the_histo
     assert datetime.fromisoformat(got[0].pop("timestamp")).replace(microsecond=0) == datetime.fromisoformat(
         pedido["criado_em"]
     )
-    assert got == [{"versao": 1, "tipo": "pedido_criado", "usuario": None, "alteracoes": {}}]
+    assert got == [{"versao": 1, "tipo": "pedido_criado", "usuario": None, "cliente": None, "alteracoes": {}}]
     with app.app_context():
         db.engine.dispose()
 

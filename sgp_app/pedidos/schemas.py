@@ -398,6 +398,9 @@ class Pedido(BaseModel):
     valor_itens: MoneyOut
     valor_frete: MoneyOut
     valor_total: MoneyOut
+    capa_url: str | None = Field(
+        None, description="a signed link to the thumbnail of its first file that has one (for its card)"
+    )
     valor_pago: MoneyOut = Field(description="the sum of the payments not reversed")
     saldo: SignedMoneyOut = Field(description="valor_total − valor_pago; below zero after the total went down")
     situacao_pagamento: Annotated[str, Choice(SITUACOES)] = Field(
@@ -517,12 +520,19 @@ class Alteracao(BaseModel):
     para: Any
 
 
+class ClienteAutor(BaseModel):
+    """The shop's customer, as they named themselves on a proof page."""
+
+    nome: str
+
+
 class HistoricoEntrada(BaseModel):
     """One change of an order, as GET /pedidos/<id>/historico lists it."""
 
     versao: int
     tipo: Annotated[str, Choice(TIPOS)]
     usuario: Autor | None
+    cliente: ClienteAutor | None = Field(description="the shop's customer who made it (a proof's decision), or null")
     timestamp: str
     alteracoes: dict[str, Alteracao] = Field(description="{} for pedido_criado")
 

@@ -228,7 +228,9 @@ def _alteracoes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
     }
 
 
-def _record(tipo: str, pedido: Pedido, autor: Sessao | None, alteracoes: dict[str, Any]) -> None:
+def _record(
+    tipo: str, pedido: Pedido, autor: Sessao | None, alteracoes: dict[str, Any], cliente_nome: str | None = None
+) -> None:
     """Write the change's event (pruned with the log) and its history entry (kept with the order)."""
     evento = events.record(tipo, pedido, autor)
     db.session.add(
@@ -240,6 +242,7 @@ def _record(tipo: str, pedido: Pedido, autor: Sessao | None, alteracoes: dict[st
             usuario_nome=evento.usuario_nome,
             timestamp=evento.timestamp,
             alteracoes=json.dumps(alteracoes, ensure_ascii=False),
+            cliente_nome=cliente_nome,
         )
     )
 
@@ -369,13 +372,19 @@ def _commit_change(pedido: Pedido, tipo: str, autor: Sessao | None, before: Mapp
     return commit_with(pedido, tipo, autor, lambda: _alteracoes(before, _snapshot(pedido)))
 
 
-def commit_with(pedido: Pedido, tipo: str, autor: Sessao | None, alteracoes: Callable[[], dict[str, Any]]) -> Pedido:
+def commit_with(
+    pedido: Pedido,
+    tipo: str,
+    autor: Sessao | None,
+    alteracoes: Callable[[], dict[str, Any]],
+    cliente_nome: str | None = None,
+) -> Pedido:
     """Commit a change of ``pedido``: a new version, its event and its history entry (``alteracoes()``,
-    reckoned once the change is flushed)."""
+    reckoned once the change is flushed; ``cliente_nome``: made by the shop's customer, not a user)."""
     pedido.versao += 1
     pedido.atualizado_em = utcnow()
     db.session.flush()
-    _record(tipo, pedido, autor, alteracoes())
+    _record(tipo, pedido, autor, alteracoes(), cliente_nome)
     db.session.commit()
     return pedido
 
@@ -511,4 +520,10 @@ def _fila(query: Any, etapa: str) -> Any:
 
 def serialize(pedido: Pedido) -> dict[str, Any]:
     """The order as the API returns it (the :class:`~sgp_app.pedidos.schemas.Pedido` shape)."""
-    return schemas.Pedido.model_validate(pedido).model_dump(mode="json")
+    capa = next((a for a in pedido.arquivos if a.tem_miniatura), None)
+    answer = schemas.Pedido.model_validate(pedido)
+    if capa is not None:
+        from ..arquivos.service import link  # the files build on orders: imported where needed
+
+        answer.capa_url = link(capa.id, "miniatura")
+    return answer.model_dump(mode="json")
