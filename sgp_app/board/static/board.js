@@ -175,14 +175,28 @@ function mostrarPedido(pedido) {
   if (gaveta.aberta && gaveta.pedido.id === pedido.id) gaveta.atualizar(pedido);
 }
 
-// The work order also shows the customer's document and address, and the payments: read first.
+/** Wait until the work order's thumbnails have loaded (or failed), so that they are printed. */
+function imagensCarregadas(raiz) {
+  const pendentes = [...raiz.querySelectorAll("img")].filter((img) => !img.complete);
+  const carregada = (img) =>
+    new Promise((pronto) => {
+      img.addEventListener("load", pronto, { once: true });
+      img.addEventListener("error", pronto, { once: true });
+    });
+  return Promise.all(pendentes.map(carregada));
+}
+
+// The work order also shows the customer's document and address, the payments and each item's
+// thumbnail: read first.
 async function imprimir(pedido) {
   try {
-    const [cliente, pagamentos] = await Promise.all([
+    const [cliente, pagamentos, arquivos] = await Promise.all([
       pedido.cliente_id ? api("GET", `/clientes/${pedido.cliente_id}`).then((r) => r.dados) : null,
       api("GET", `/pedidos/${pedido.id}/pagamentos`).then((r) => r.dados),
+      api("GET", `/pedidos/${pedido.id}/arquivos`).then((r) => r.dados),
     ]);
-    preencherOrdem($("#os"), pedido, { cliente, pagamentos });
+    preencherOrdem($("#os"), pedido, { cliente, pagamentos, arquivos });
+    await imagensCarregadas($("#os"));
   } catch (erro) {
     falhou(erro);
     preencherOrdem($("#os"), pedido);

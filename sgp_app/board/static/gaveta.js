@@ -8,6 +8,7 @@
 // and offers to apply the person's edits again on top of it.
 
 import { api, sessao } from "./api.js";
+import { ARTE, Arquivos } from "./arquivos.js";
 import { CAMPOS, Formulario, formasPagamento } from "./formulario.js";
 import { data, dataDoCampo, decimal, dinheiro, momento, paraCampo } from "./formatos.js";
 import { ANTERIOR, FINAIS, PROXIMO, ROTULO, nomeEtapa } from "./quadro.js";
@@ -30,6 +31,9 @@ export const NOME_CAMPO = {
   valor_total: "Total",
   valor_pago: "Pago",
   pagamento: "Pagamento",
+  arquivo: "Arquivo",
+  prova: "Prova",
+  status_arte: "Arte",
   itens: "Itens",
 };
 const PAGINA_HISTORICO = 50; // entries per request; older ones load on demand
@@ -40,6 +44,9 @@ export function legivel(campo, valor) {
   if (valor === null || valor === undefined || valor === "") return "—";
   if (campo === "status") return ROTULO[valor] ?? valor;
   if (campo === "valor_frete" || campo === "valor_total" || campo === "valor_pago") return dinheiro(valor);
+  if (campo === "arquivo") return valor.nome;
+  if (campo === "prova") return valor.decisao ? `${valor.decisao === "aprovada" ? "aprovada" : "alteração pedida"}${valor.comentario ? `: “${valor.comentario}”` : ""}` : "enviada ao cliente";
+  if (campo === "status_arte") return ARTE[valor.status] ?? valor.status;
   if (campo === "pagamento") {
     return `${dinheiro(valor.valor)} (${valor.forma_pagamento}, ${data(valor.data)})${valor.estornado ? " estornado" : ""}`;
   }
@@ -71,6 +78,7 @@ export class Gaveta {
       erro: "#gaveta-erro",
     });
     this.pedido = null; // the version the form is based on (its If-Match)
+    this.arquivos = new Arquivos($("#gaveta-arquivos-secao"), document.querySelector("#visualizador"), { aoFalhar });
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.salvar();
@@ -126,6 +134,7 @@ export class Gaveta {
     this.cabecalho();
     this.carregarHistorico();
     this.carregarPagamentos(true);
+    this.arquivos.mostrar(pedido);
   }
 
   cabecalho() {
@@ -136,7 +145,7 @@ export class Gaveta {
     status.dataset.status = pedido.status;
     const final = FINAIS.has(pedido.status);
     for (const campo of this.form.querySelectorAll("input, select, textarea, #gaveta-adicionar-item, .remover")) {
-      if (campo.closest("#gaveta-pagar")) continue; // a delivered order still takes payment
+      if (campo.closest("#gaveta-pagar, #gaveta-arquivos-secao")) continue; // a delivered order still takes payment, files
       campo.disabled = final; // entregue and cancelado orders cannot change (the server says 409)
     }
     this.$("#gaveta-salvar").hidden = final;
@@ -366,7 +375,7 @@ export class Gaveta {
     const lista = this.$("#gaveta-historico");
     const itens = entradas.reverse().map((h) => {
       const item = el("li", "entrada");
-      const quem = h.usuario ? h.usuario.username : "sistema";
+      const quem = h.usuario ? h.usuario.username : h.cliente ? `${h.cliente.nome} (cliente)` : "sistema";
       item.append(el("span", "quando", momento(h.timestamp)), el("strong", "quem", quem));
       item.append(el("span", "", ` ${TIPO_HISTORICO[h.tipo] ?? h.tipo} (versão ${h.versao})`));
       const mudancas = el("ul", "mudancas");
@@ -410,6 +419,7 @@ export class Gaveta {
     this.cabecalho();
     this.carregarHistorico();
     this.carregarPagamentos(false);
+    this.arquivos.mostrar(remoto, false);
     const aviso = this.$("#gaveta-aviso");
     aviso.textContent =
       "Este pedido foi alterado por outra pessoa. Suas alterações não salvas foram mantidas" +

@@ -56,7 +56,11 @@ function secaoPagamentos(pedido, pagamentos) {
  * Fill ``raiz`` with the work order of ``pedido``; ``cliente`` (its registry entry, when the
  * order has one) adds the document and address, ``pagamentos`` the payments.
  */
-export function preencherOrdem(raiz, pedido, { cliente = null, pagamentos = [] } = {}) {
+export function preencherOrdem(raiz, pedido, { cliente = null, pagamentos = [], arquivos = [] } = {}) {
+  const miniaturas = new Map();
+  for (const arquivo of arquivos) {
+    if (arquivo.item_id && arquivo.miniatura_url && !miniaturas.has(arquivo.item_id)) miniaturas.set(arquivo.item_id, arquivo);
+  }
   const cabecalho = el("header", "os-topo");
   cabecalho.append(
     el("h1", "", `Ordem de serviço nº ${Number(pedido.numero)}`),
@@ -101,6 +105,13 @@ export function preencherOrdem(raiz, pedido, { cliente = null, pagamentos = [] }
       linha.append(el("td", "", valor));
     }
     tabela.tBodies[0].append(linha);
+    const arte = miniaturas.get(item.id);
+    if (arte) {
+      const img = el("img", "os-miniatura");
+      img.src = arte.miniatura_url;
+      img.alt = `Arte: ${arte.nome}`;
+      linha.children[1].prepend(img);
+    }
     const detalhe = detalheDoItem(item);
     if (detalhe) {
       const celula = el("td", "", detalhe);

@@ -9,6 +9,13 @@
 
 import { chaveBusca, data, dinheiro, hojeIso } from "./formatos.js";
 import { el } from "./dom.js";
+import { ARTE } from "./arquivos.js";
+
+/** The art status a card shows: a change asked for first, then one awaiting approval, then all approved. */
+function arteDoPedido(pedido) {
+  const estados = new Set((pedido.itens ?? []).map((i) => i.status_arte).filter((s) => s && s !== "sem_arte"));
+  return ["recusada", "em_aprovacao", "aprovada"].find((s) => estados.has(s)) ?? "";
+}
 
 // The labels are the page's. Which statuses there are, their order (the columns), the moves
 // allowed and the final statuses are the server's status machine (GET /pedidos/contrato), taken by
@@ -256,6 +263,15 @@ export class Quadro {
     if (situacao === "hoje") topo.append(el("span", "selo hoje", "Entrega hoje"));
     topo.append(el("span", "valor", dinheiro(pedido.valor_total)));
     cartao.append(topo, el("p", "cliente", pedido.cliente));
+    if (pedido.capa_url) {
+      const capa = el("img", "capa");
+      capa.src = pedido.capa_url;
+      capa.alt = "";
+      capa.loading = "lazy";
+      cartao.append(capa);
+    }
+    const arte = arteDoPedido(pedido);
+    if (arte) cartao.append(el("p", `arte ${arte}`, `Arte ${ARTE[arte]}`));
     const saldo = this.saldo(pedido);
     if (saldo) cartao.append(saldo);
 
