@@ -51,6 +51,9 @@ DEFAULTS = {
     "SGP_PROOF_TTL_DAYS": 7.0,
     "SGP_PROOF_RATE_LIMIT": "30 per minute",
     "SGP_MAX_IMAGE_PIXELS": 80_000_000,
+    # A thumbnail is made in a child process, stopped past these (then the file has none).
+    "SGP_THUMBNAIL_TIMEOUT": 30.0,
+    "SGP_THUMBNAIL_MEMORY_MIB": 1024,
     "SGP_S3_BUCKET": "",
     "SGP_S3_ENDPOINT_URL": "",  # empty: AWS itself; http://minio:9000 for MinIO, Garage, ...
     "SGP_S3_REGION": "us-east-1",
@@ -139,6 +142,8 @@ POSITIVE = (
     "SGP_FILE_URL_TTL",
     "SGP_PROOF_TTL_DAYS",
     "SGP_MAX_IMAGE_PIXELS",
+    "SGP_THUMBNAIL_TIMEOUT",
+    "SGP_THUMBNAIL_MEMORY_MIB",
     "SGP_TOKEN_RETENTION_HOURS",
     "SGP_EVENT_RETENTION_DAYS",
     "SGP_EVENT_RETENTION_COUNT",

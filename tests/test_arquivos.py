@@ -253,3 +253,18 @@ def test_the_order_answers_its_first_thumbnail_as_its_cover(client, auth, pedido
 def test_a_cancelled_order_takes_no_file(client, auth, pedido):
     client.delete(f"/pedidos/{pedido['id']}", headers=auth)
     assert enviar(client, auth, pedido["id"], PDF).status_code == 409
+
+
+def test_thumbnails_are_made_in_a_child_with_a_time_limit_and_a_memory_ceiling(tmp_path):
+    caminho = tmp_path / "foto.png"
+    caminho.write_bytes(imagem("PNG"))
+    feita = conteudo.miniatura_isolada(str(caminho), "image/png", 80_000_000, 30, 1024)
+    assert Image.open(io.BytesIO(feita)).size == (320, 180)
+    assert conteudo.miniatura_isolada(str(caminho), "image/png", 80_000_000, 0.001, 1024) is None  # too slow
+    assert conteudo.miniatura_isolada(str(caminho), "image/png", 80_000_000, 30, 16) is None  # too little memory
+
+
+def test_a_slow_thumbnail_leaves_the_file_without_one(app, client, auth, pedido):
+    app.config["SGP_THUMBNAIL_TIMEOUT"] = 0.001
+    answer = enviar(client, auth, pedido["id"], imagem("PNG"))
+    assert answer.status_code == 201 and answer.get_json()["miniatura_url"] is None

@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.browser import artifact_path
 from tests.conftest import add_users, start_module_server
+from tests.test_arquivos import PDF
 from tests.test_board import rest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (requirements-dev.txt)")
@@ -32,10 +33,9 @@ def arte(tmp_path, nome="arte-banner.png", cor=(20, 90, 200)):
 
 
 def test_the_art_goes_from_the_designer_to_the_customer_and_back_approved(server, open_board, browser, tmp_path):
-    pedido = rest(server, "POST", "/pedidos/", json={
-        "cliente": "Padaria Pão Quente",
-        "itens": [{"descricao": "Banner fachada", "quantidade": 1, "valor_unitario": "180.00", "largura": "3.00", "altura": "1.00"}],
-    })  # fmt: skip
+    banner = {"descricao": "Banner fachada", "quantidade": 1, "valor_unitario": "180.00", "largura": "3.00",
+              "altura": "1.00"}  # fmt: skip
+    pedido = rest(server, "POST", "/pedidos/", json={"cliente": "Padaria Pão Quente", "itens": [banner]})
     designer = open_board(server, "ana")
     balcao = open_board(server, "bia")
     page = designer.page
@@ -50,12 +50,11 @@ def test_the_art_goes_from_the_designer_to_the_customer_and_back_approved(server
     expect(arquivo).to_contain_text("Banner fachada")
     # ...and dropped on the drawer (a PDF, for the order).
     drawer.locator("#arquivos-item").select_option("")
-    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF")  # fmt: skip
     transferencia = page.evaluate_handle(
         """(bytes) => { const dt = new DataTransfer();
-             dt.items.add(new File([new Uint8Array(bytes)], "orcamento.pdf", {type: "application/pdf"})); return dt; }""",
-        list(pdf),
+             const pdf = new File([new Uint8Array(bytes)], "orcamento.pdf", {type: "application/pdf"});
+             dt.items.add(pdf); return dt; }""",
+        list(PDF),
     )
     drawer.locator("#zona-arquivos").dispatch_event("drop", {"dataTransfer": transferencia})
     expect(drawer.locator("#gaveta-arquivos .arquivo")).to_have_count(2)
@@ -105,7 +104,8 @@ def test_the_art_goes_from_the_designer_to_the_customer_and_back_approved(server
     drawer.locator("#gaveta-imprimir").click()
     miniatura = page.locator("#os .os-itens img.os-miniatura")
     expect(miniatura).to_have_count(1)
-    assert page.evaluate("document.querySelector('#os img.os-miniatura').naturalWidth") == 320
+    expect(miniatura).to_have_js_property("naturalWidth", 320)  # loaded: printed only then
+    assert page.evaluate("window.imprimiu") == 1
     # Deleting: the uploader may, and the card loses its cover when no thumbnail is left.
     page.locator("#gaveta-fechar").click()
     designer.card(pedido["id"]).click()

@@ -1,10 +1,19 @@
 """What a file is, read from its bytes (never from its name or the header a client sent), and its
-thumbnail, made by well-kept libraries: Pillow for images, pypdfium2 (PDFium) for a PDF's first page."""
+thumbnail, made by well-kept libraries: Pillow for images, pypdfium2 (PDFium) for a PDF's first page.
+
+Thumbnails are made in a process of their own (:func:`miniatura_isolada`, running this module),
+with a time limit and a memory ceiling: a decoder reading an untrusted file may take what it
+likes (PDFium reads a whole broken PDF of 100 MiB into memory to repair it; a large TIFF decodes to
+hundreds of MiB), and none of it stays in, or can stall, the worker that serves the sockets.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import resource
+import subprocess
+import sys
 import warnings
 
 TAMANHO_MINIATURA = 320  # the thumbnail's longer side, pixels
@@ -78,3 +87,28 @@ def _primeira_pagina(caminho: str):  # type: ignore[no-untyped-def]  # a PIL ima
         return pagina.render(scale=escala).to_pil()
     finally:
         documento.close()
+
+
+def miniatura_isolada(caminho: str, media: str, max_pixels: int, segundos: float, memoria_mib: int) -> bytes | None:
+    """:func:`miniatura` in a child process: ``None`` when it fails, passes ``segundos`` or needs more
+    than ``memoria_mib`` of address space."""
+
+    def limitar() -> None:  # in the child, before it runs
+        teto = memoria_mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (teto, teto))
+
+    comando = [sys.executable, "-m", "sgp_app.arquivos.conteudo", caminho, media, str(max_pixels)]
+    try:
+        feito = subprocess.run(comando, capture_output=True, timeout=segundos, preexec_fn=limitar, check=False)
+    except subprocess.TimeoutExpired:
+        LOGGER.info("no thumbnail for a %s: it took more than %s s", media, segundos)
+        return None
+    return feito.stdout if feito.returncode == 0 and feito.stdout else None
+
+
+if __name__ == "__main__":  # the child of miniatura_isolada: the thumbnail's bytes on standard output
+    logging.basicConfig(level=logging.WARNING)
+    imagem = miniatura(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    if imagem is None:
+        sys.exit(1)
+    sys.stdout.buffer.write(imagem)

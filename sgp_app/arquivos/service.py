@@ -122,7 +122,10 @@ def receber(
             guardado.guardar(conteudo_chave(sha256), copia)
         tem_miniatura = guardado.existe(miniatura_chave(sha256))
         if not tem_miniatura:
-            imagem = em_thread(conteudo.miniatura, copia.name, media, config["SGP_MAX_IMAGE_PIXELS"])
+            imagem = conteudo.miniatura_isolada(
+                copia.name, media, config["SGP_MAX_IMAGE_PIXELS"], config["SGP_THUMBNAIL_TIMEOUT"],
+                config["SGP_THUMBNAIL_MEMORY_MIB"],
+            )  # fmt: skip
             if imagem is not None:
                 guardado.guardar(miniatura_chave(sha256), io.BytesIO(imagem))
                 tem_miniatura = True
