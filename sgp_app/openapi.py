@@ -116,9 +116,9 @@ def _operation(rule: Rule, declared: Contract) -> dict[str, Any]:
 def _answer(declared: Contract, code: int, description: str) -> dict[str, Any]:
     answer: dict[str, Any] = {"description": description}
     schema = _schema(declared.answer)
-    if schema is not None and code != 204:
+    if schema is not None and code not in (204, 304):
         answer["content"] = {declared.media_type: {"schema": schema}}
-        if code == declared.status:
+        if code == declared.status or code in declared.also:
             answer["content"].update({media: {"schema": other} for media, other in declared.downloads.items()})
     if declared.headers and code == declared.status:
         answer["headers"] = {h: {"schema": {"type": "string"}, "description": HEADERS[h]} for h in declared.headers}

@@ -24,6 +24,8 @@ UNDOCUMENTED = {
     "/static/<path:filename>",
     "/ws/pedidos",
     "/pedidos/stream",
+    "/aprovacao/static/<path:filename>",
+    "/aprovacao/<token>/formulario",  # the proof page's form (JSON clients POST /aprovacao/<token>)
 }
 
 

@@ -9,7 +9,7 @@ from ..auth.guard import authorize
 from ..contract import contract
 from ..errors import ApiError, ValidationError
 from ..models import Arquivo
-from . import schemas, service
+from . import conteudo, schemas, service
 
 bp = Blueprint("arquivos", __name__)
 
@@ -102,7 +102,7 @@ def _entregar(arquivo: Arquivo, parte: str) -> Response:
     if pedida is not None and (if_range is None or if_range == f'"{etag}"'):
         faixa = pedida.range_for_length(tamanho)
         if faixa is None:
-            return Response(status=416, headers={**headers, "Content-Range": f"bytes */{tamanho}"})
+            raise ApiError(416, "Faixa fora do arquivo", headers={"Content-Range": f"bytes */{tamanho}"})
         inicio, fim = faixa
         status = 206
         headers["Content-Range"] = f"bytes {inicio}-{fim - 1}/{tamanho}"
@@ -120,12 +120,14 @@ def _disposicao(tipo: str, nome: str) -> str:
 
 
 BYTES = {"type": "string", "format": "binary"}
+PARCIAL = {206: "Partial Content: the Range asked for", 304: "Not Modified: If-None-Match has its ETag"}
 
 
 @bp.get("/arquivos/<id:arquivo_id>")
 @contract(
-    access="public", answer=BYTES, media_type="application/octet-stream", errors=(401, 403, 404, 416), tag="arquivos"
-)
+    access="public", answer=BYTES, media_type="application/octet-stream",
+    downloads=dict.fromkeys(conteudo.TIPOS, BYTES), also=PARCIAL, errors=(401, 403, 404, 416), tag="arquivos",
+)  # fmt: skip
 def get_arquivo(arquivo_id: int) -> Response:
     """A file's bytes: images inline, anything else as an attachment; `ETag`, `Range`, `nosniff`.
 
@@ -137,7 +139,9 @@ def get_arquivo(arquivo_id: int) -> Response:
 
 
 @bp.get("/arquivos/<id:arquivo_id>/miniatura")
-@contract(access="public", answer=BYTES, media_type="image/webp", errors=(401, 403, 404, 416), tag="arquivos")
+@contract(
+    access="public", answer=BYTES, media_type="image/webp", also=PARCIAL, errors=(401, 403, 404, 416), tag="arquivos"
+)
 def get_miniatura(arquivo_id: int) -> Response:
     """A file's thumbnail (WebP, at most 320 px on its longer side; a PDF's first page).
 

@@ -134,8 +134,15 @@ def _html(html: str, status: int) -> Response:
 
 @bp.get("/aprovacao/<token>")
 @limiter.limit(_limite)
+@contract(
+    access="public", answer={"type": "string"}, media_type="text/html",
+    also={404: "The same page, saying the link is unknown or expired"}, errors=(429,), tag="arquivos",
+)  # fmt: skip
 def pagina_aprovacao(token: str) -> Response:
-    """The customer's page: the order's number, the item, the proof, and the two answers."""
+    """The customer's page (HTML, no login): the order's number, the item, the proof, and the two answers.
+
+    Its form posts to `/aprovacao/{token}/formulario`; a strict Content-Security-Policy, no script.
+    """
     return _pagina(token)
 
 
