@@ -149,6 +149,19 @@ def test_search_finds_by_name_word_beginnings_document_and_phone(client, auth, r
     assert nomes(client, auth, q=q) == found
 
 
+def test_names_that_look_alike_are_one_name_to_search(client, auth):
+    import unicodedata
+
+    novo(client, auth, nome=unicodedata.normalize("NFD", "Conceição Gráfica"))  # stored decomposed
+    novo(client, auth, nome="ＡＴＥＬＩＥ Ｍａｒｉａ")  # fullwidth
+    assert nomes(client, auth, q="conceicao") == [unicodedata.normalize("NFD", "Conceição Gráfica")]
+    assert nomes(client, auth, q=unicodedata.normalize("NFC", "CONCEIÇÃO gráf")) == [
+        unicodedata.normalize("NFD", "Conceição Gráfica")
+    ]
+    assert nomes(client, auth, q="atelie mar") == ["ＡＴＥＬＩＥ Ｍａｒｉａ"]
+    assert nomes(client, auth, q="conceic\u0327a\u0303o") == [unicodedata.normalize("NFD", "Conceição Gráfica")]
+
+
 def test_search_pages_and_counts(client, auth, registry):
     answer = client.get("/clientes", query_string={"q": "mar", "limit": 2}, headers=auth)
     assert answer.headers["X-Total-Count"] == "3" and len(answer.get_json()) == 2

@@ -1,6 +1,7 @@
-"""Customers and payments through a real ``gunicorn`` with two gevent workers: a CSV import sent
-chunked (no Content-Length) streams past the JSON body limit and stops at its own; the export
-streams; a payment reaches the sockets of both workers, and the order answers its balance."""
+"""Customers, payments and proofs through a real ``gunicorn`` with two gevent workers: a CSV import
+sent chunked (no Content-Length) streams past the JSON body limit and stops at its own; the export
+streams; a payment, and a customer's decision on a proof (no token), reach the sockets of both
+workers."""
 
 import asyncio
 
@@ -70,3 +71,37 @@ def test_a_payment_reaches_every_socket_whichever_worker_holds_it(live_server, d
     run(scenario())
     answer = requests.get(f"{server.url}/pedidos/{pedido['id']}", headers=auth, timeout=10).json()
     assert (answer["valor_pago"], answer["saldo"], answer["situacao_pagamento"]) == ("120.00", "120.00", "parcial")
+
+
+def test_a_proof_decision_from_the_customer_reaches_every_socket(live_server, db_url):
+    make_user(create_app({"SGP_DATABASE_URL": db_url}), "ana", "pw")
+    server = live_server(workers=2)
+    token = server.login("ana", "pw")
+    auth = {"Authorization": f"Bearer {token}"}
+    item = {"descricao": "Banner", "quantidade": 1, "valor_unitario": "50.00"}
+    pedido = requests.post(server.url + "/pedidos/", json={"cliente": "Gráfica Sol", "itens": [item]}, headers=auth,
+                           timeout=10).json()  # fmt: skip
+    arte = b"%PDF-1.4\n%%EOF"
+    campos = {"item_id": str(pedido["itens"][0]["id"])}
+    arquivo = requests.post(f"{server.url}/pedidos/{pedido['id']}/arquivos", files={"arquivo": ("a.pdf", arte)},
+                            data=campos, headers=auth, timeout=30).json()  # fmt: skip
+    link = requests.post(f"{server.url}/pedidos/{pedido['id']}/provas", json={"arquivo_id": arquivo["id"]},
+                         headers=auth, timeout=10).json()["link"]  # fmt: skip
+
+    async def scenario():
+        sockets = [await connect(server, token) for _ in range(6)]
+        try:
+            decided = await asyncio.to_thread(
+                requests.post, server.url + link, json={"decisao": "aprovada", "nome": "Marta"}, timeout=10
+            )  # no token: the customer has none
+            assert decided.status_code == 200, decided.text
+            for ws in sockets:
+                (evento,) = await recv_events(ws, 1)
+                assert (evento["pedido_id"], evento["usuario"]) == (pedido["id"], None)
+        finally:
+            for ws in sockets:
+                await ws.close()
+
+    run(scenario())
+    atual = requests.get(f"{server.url}/pedidos/{pedido['id']}", headers=auth, timeout=10).json()
+    assert atual["itens"][0]["status_arte"] == "aprovada"
