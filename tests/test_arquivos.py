@@ -268,3 +268,20 @@ def test_a_slow_thumbnail_leaves_the_file_without_one(app, client, auth, pedido)
     app.config["SGP_THUMBNAIL_TIMEOUT"] = 0.001
     answer = enviar(client, auth, pedido["id"], imagem("PNG"))
     assert answer.status_code == 201 and answer.get_json()["miniatura_url"] is None
+
+
+def test_an_order_cancelled_while_its_file_is_copied_refuses_it_and_keeps_no_row(
+    app, client, auth, pedido, monkeypatch
+):
+    from sqlalchemy import create_engine, text
+
+    def cancelar_no_meio(*_args):  # another request cancels the order while the thumbnail is made
+        engine = create_engine(app.config["SGP_DATABASE_URL"])
+        with engine.begin() as conexao:
+            conexao.execute(text("UPDATE pedidos SET status = 'cancelado' WHERE id = :id"), {"id": pedido["id"]})
+        engine.dispose()
+        return None
+
+    monkeypatch.setattr(conteudo, "miniatura_isolada", cancelar_no_meio)
+    assert enviar(client, auth, pedido["id"], imagem("PNG")).status_code == 409
+    assert client.get(f"/pedidos/{pedido['id']}/arquivos", headers=auth).get_json() == []

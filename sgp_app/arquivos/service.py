@@ -131,6 +131,9 @@ def receber(
                 tem_miniatura = True
         begin_write()
         pedido = pedidos.locked(pedido_id, None)
+        if pedido.status in FINAIS_PARA_ARQUIVOS:  # cancelled while the file was being copied
+            db.session.rollback()
+            raise ApiError(409, "Pedido cancelado não recebe arquivos", code="final_status")
         next_value("arquivos")  # held to the commit: no deletion drops this content meanwhile
         if not guardado.existe(conteudo_chave(sha256)):  # dropped by a deletion while it was copied
             guardado.guardar(conteudo_chave(sha256), copia)
