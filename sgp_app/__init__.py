@@ -19,6 +19,7 @@ from .http import STREAMED_BODIES, ChunkedBodyLimit, IdConverter, JSONProvider, 
 from .pedidos import bp as pedidos_bp
 from .provas import bp as provas_bp
 from .realtime.brokers import Broker
+from .relatorios import bp as relatorios_bp
 from .usuarios import bp as usuarios_bp
 
 
@@ -79,6 +80,7 @@ def create_app(
     app.register_blueprint(clientes_bp)
     app.register_blueprint(arquivos_bp)
     app.register_blueprint(provas_bp)
+    app.register_blueprint(relatorios_bp)
     webhooks.init_app(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(openapi.bp)

@@ -4,7 +4,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping, MutableMapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -196,6 +196,11 @@ def allowed_origins(config: Mapping[str, Any]) -> set[str]:
     return {o.strip().rstrip("/") for o in config["SGP_ALLOWED_ORIGINS"].split(",") if o.strip()}
 
 
+def agora() -> datetime:
+    """Now, in UTC: the one clock every "today" of the server is read from (tests set it)."""
+    return datetime.now(UTC)
+
+
 def hoje(config: Mapping[str, Any]) -> date:
     """Today in the shop's time zone (``SGP_TIMEZONE``): at 23:30 in São Paulo it is still that day."""
-    return datetime.now(ZoneInfo(config["SGP_TIMEZONE"])).date()
+    return agora().astimezone(ZoneInfo(config["SGP_TIMEZONE"])).date()

@@ -217,6 +217,26 @@ def QueryBoolean() -> Rule:  # noqa: N802
     return Rule(query_boolean, {"type": "string", "enum": ["true", "false"]})
 
 
+def ChoiceList(options: Collection[str], at_most: int | None = None, distinct: bool = False) -> Rule:  # noqa: N802
+    """Some of ``options``, comma-separated in a query string (``pendente,pronto``): a tuple without repeats
+    (``distinct``: a repeat is refused, where order and count mean something)."""
+    one = "(" + "|".join(re.escape(o) for o in options) + ")"
+    limit = len(options) if at_most is None else at_most
+
+    def check(value: object) -> tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) and value else None
+        if parts is None or not set(parts) <= set(options):
+            raise ValueError("Separados por vírgula: " + ", ".join(options))
+        chosen = tuple(dict.fromkeys(parts))
+        if distinct and len(chosen) < len(parts):
+            raise ValueError("Sem repetir")
+        if len(chosen) > limit:
+            raise ValueError(f"No máximo {limit}")
+        return chosen
+
+    return Rule(check, {"type": "string", "pattern": f"^{one}(,{one})*$"})
+
+
 def QueryInteger(minimum: int, maximum: int) -> Rule:  # noqa: N802
     """A whole number in a query string, from ``minimum`` to ``maximum``."""
     return Rule(query_integer(minimum, maximum), {"type": "integer", "minimum": minimum, "maximum": maximum})

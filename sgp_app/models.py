@@ -109,7 +109,9 @@ class Pedido(Model):
     cidade_cliente: Mapped[str] = mapped_column(String(120), default="")
     estado_cliente: Mapped[str] = mapped_column(String(2), default="")
     data_entrada: Mapped[datetime] = mapped_column(types.Date, index=True)
-    data_entrega: Mapped[datetime | None] = mapped_column(types.Date)
+    data_entrega: Mapped[datetime | None] = mapped_column(
+        types.Date, index=True
+    )  # due dates: the board's strip, reports
     prioridade: Mapped[str] = mapped_column(String(10), default="NORMAL")
     status: Mapped[str] = mapped_column(String(20), default="pendente", index=True)
     observacao: Mapped[str] = mapped_column(Text, default="")

@@ -182,8 +182,10 @@ def open_board(browser):
 
     contexts, errors = [], []
 
-    def open_(server, username="ana", viewport=None):
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="pt-BR")
+    def open_(server, username="ana", viewport=None, timezone_id=None):
+        context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 900}, locale="pt-BR", timezone_id=timezone_id
+        )
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -288,7 +288,7 @@ def importar(stream: IO[bytes], config: Any, simular: bool) -> Relatorio:
 # -- export -------------------------------------------------------------------------------------
 
 
-def _safe(value: str) -> str:
+def texto_seguro(value: str) -> str:
     """Text a spreadsheet shows as text: a leading ``'`` before what it would read as a formula."""
     return "'" + value if value.startswith(FORMULA) else value
 
@@ -302,15 +302,15 @@ def exportar(query: Any) -> Iterator[str]:
     for n, cliente in enumerate(db.session.scalars(query.execution_options(yield_per=1000))):
         writer.writerow(
             [
-                _safe(cliente.nome),
+                texto_seguro(cliente.nome),
                 documentos.documento_formatado(cliente.documento or ""),
-                _safe(cliente.telefone),
-                _safe(cliente.email),
+                texto_seguro(cliente.telefone),
+                texto_seguro(cliente.email),
                 documentos.cep_formatado(cliente.cep),
-                _safe(cliente.endereco),
-                _safe(cliente.cidade),
+                texto_seguro(cliente.endereco),
+                texto_seguro(cliente.cidade),
                 cliente.estado,
-                _safe(cliente.observacao),
+                texto_seguro(cliente.observacao),
                 "sim" if cliente.ativo else "não",
             ]
         )

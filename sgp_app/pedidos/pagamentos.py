@@ -34,13 +34,15 @@ def reais(valor: Decimal) -> str:
     return "R$ " + f"{valor:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def _pode(autor: Sessao | None) -> None:
+def exige_financeiro(
+    autor: Sessao | None, mensagem: str = "Só administradores e o setor financeiro registram pagamentos"
+) -> None:
     """403 unless ``autor`` is an admin or of sector ``financeiro`` (``None``: the CLI, which may)."""
     if autor is None or autor.is_admin:
         return
     setores = db.session.scalar(select(Usuario.setores).where(Usuario.id == autor.usuario_id)) or []
     if SETOR not in setores:
-        raise ApiError(403, "Só administradores e o setor financeiro registram pagamentos", code="forbidden")
+        raise ApiError(403, mensagem, code="forbidden")
 
 
 def listar(pedido_id: int) -> list[Pagamento]:
@@ -77,7 +79,7 @@ def registrar(
     autor: Sessao | None = None,
 ) -> Pagamento:  # fmt: skip
     """Record a payment; 409 on a cancelled order, 422 past the balance or for an inactive method."""
-    _pode(autor)
+    exige_financeiro(autor)
     begin_write()
     pedido = service.locked(pedido_id, None)
     if pedido.status == "cancelado":
@@ -104,7 +106,7 @@ def registrar(
 
 def estornar(pedido_id: int, pagamento_id: int, autor: Sessao | None = None) -> Pagamento:
     """Reverse a payment: it stays listed, marked, and leaves ``valor_pago``; twice is 409."""
-    _pode(autor)
+    exige_financeiro(autor)
     begin_write()
     pedido = service.locked(pedido_id, None)
     pagamento = db.session.get(Pagamento, pagamento_id)

@@ -28,6 +28,7 @@ from ..fields import (
     MONEY,
     MONEY_IN_SCHEMA,
     Choice,
+    ChoiceList,
     DateOut,
     MoneyOut,
     OptionalDate,
@@ -418,21 +419,12 @@ class Paginacao(BaseModel):
     limit: Annotated[int, QueryInteger(0, 500)] = 50
 
 
-def _situacoes(value: object) -> tuple[str, ...]:
-    if not isinstance(value, str) or not value or not set(value.split(",")) <= set(SITUACOES):
-        raise ValueError("Situações separadas por vírgula: " + ", ".join(SITUACOES))
-    return tuple(dict.fromkeys(value.split(",")))
-
-
-PAGAMENTO = Rule(
-    _situacoes, {"type": "string", "pattern": "^(" + "|".join(SITUACOES) + ")(,(" + "|".join(SITUACOES) + "))*$"}
-)
-
-
 class FiltroPedidos(Paginacao):
     """GET /pedidos/: the list's filters. A parameter given empty (``?status=``) is 422, not "absent"."""
 
-    status: Annotated[str | None, Choice(STATUSES)] = None
+    status: Annotated[tuple[str, ...] | None, ChoiceList(STATUSES)] = Field(
+        None, description="statuses, comma-separated: pendente,em_producao,pronto is every open order"
+    )
     prioridade: Annotated[str | None, Choice(PRIORIDADES)] = None
     cliente: Annotated[str, Text(TEXT_FIELDS["cliente"])] = Field(
         "", description="words, ignoring case, accents and punctuation"
@@ -442,7 +434,9 @@ class FiltroPedidos(Paginacao):
     etapa: Annotated[str | None, BeforeValidator(_etapa), WithJsonSchema(ETAPA_SCHEMA)] = Field(
         None, description="a sector's queue: the orders whose next open step is this one, oldest due date first"
     )
-    pagamento: Annotated[tuple[str, ...] | None, PAGAMENTO] = Field(
+    entrega_de: Annotated[date | None, DATE] = Field(None, description="on data_entrega, inclusive")
+    entrega_ate: Annotated[date | None, DATE] = Field(None, description="on data_entrega, inclusive")
+    pagamento: Annotated[tuple[str, ...] | None, ChoiceList(SITUACOES)] = Field(
         None, description="payment situations, comma-separated: em_aberto,parcial is every order that owes"
     )
     cliente_id: Annotated[int | None, QueryInteger(1, MAX_ID)] = Field(None, description="one customer's orders")
@@ -465,6 +459,9 @@ class Contrato(BaseModel):
     tipos_evento: list[Annotated[str, Choice(TIPOS)]]
     situacoes_pagamento: list[str] = Field(description="the values of situacao_pagamento")
     etapas: list[str] = Field(description="the production steps every order goes through, in order (SGP_ETAPAS)")
+    fuso_horario: str = Field(
+        description="the shop's time zone (SGP_TIMEZONE): its today is the day of dates, lateness and reports"
+    )
 
 
 class PagamentoNovo(BaseModel):

@@ -463,7 +463,7 @@ def search(filtro: schemas.FiltroPedidos) -> tuple[Sequence[Pedido], int]:
     """Return ``(orders newest first, total count)`` for a :class:`~.schemas.FiltroPedidos`."""
     query = select(Pedido)
     if filtro.status is not None:
-        query = query.where(Pedido.status == filtro.status)
+        query = query.where(Pedido.status.in_(filtro.status))
     if filtro.prioridade is not None:
         query = query.where(Pedido.prioridade == filtro.prioridade)
     if filtro.cliente:
@@ -474,6 +474,10 @@ def search(filtro: schemas.FiltroPedidos) -> tuple[Sequence[Pedido], int]:
         query = query.where(Pedido.data_entrada >= filtro.data_inicio)
     if filtro.data_fim is not None:
         query = query.where(Pedido.data_entrada <= filtro.data_fim)
+    if filtro.entrega_de is not None:
+        query = query.where(Pedido.data_entrega >= filtro.entrega_de)
+    if filtro.entrega_ate is not None:
+        query = query.where(Pedido.data_entrega <= filtro.entrega_ate)
     if filtro.etapa is not None:
         query = _fila(query, filtro.etapa)
     if filtro.pagamento is not None:

@@ -84,6 +84,7 @@ def get_contrato() -> Contrato:
         tipos_evento=list(events.TIPOS),
         etapas=list(etapas(current_app.config)),
         situacoes_pagamento=list(SITUACOES),
+        fuso_horario=current_app.config["SGP_TIMEZONE"],
     )
 
 

@@ -60,3 +60,22 @@ export async function sair() {
     sessao.esquecer();
   }
 }
+
+/** Download what ``caminho`` answers for ``accept`` (a CSV, a spreadsheet) under the name the server gives. */
+export async function baixar(caminho, accept, nomePadrao) {
+  let resposta;
+  try {
+    resposta = await fetch(caminho, { headers: { Accept: accept, Authorization: `Bearer ${sessao.token}` } });
+  } catch {
+    throw new ErroApi(0, { error: { message: "Sem conexão com o servidor; tente de novo" } });
+  }
+  if (!resposta.ok) throw new ErroApi(resposta.status, await resposta.json().catch(() => null));
+  const nome = /filename="([^"]+)"/.exec(resposta.headers.get("Content-Disposition") ?? "")?.[1] ?? nomePadrao;
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await resposta.blob());
+  link.download = nome;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+}

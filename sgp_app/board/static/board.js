@@ -14,6 +14,9 @@ import { COLUNAS, Quadro, ROTULO, aplicarContrato } from "./quadro.js";
 import { Catalogos } from "./catalogos.js";
 import { Clientes } from "./clientes.js";
 import { Usuarios, definirEtapas } from "./usuarios.js";
+import { definirFuso } from "./formatos.js";
+import { Relatorios } from "./relatorios.js";
+import { Resumo, filtro } from "./resumo.js";
 
 const LIMITE_POR_COLUNA = 200;
 const REPETICAO_MAXIMA = 1000; // after a reload, light up at most this many missed events
@@ -48,6 +51,8 @@ const clientes = new Clientes($("#clientes"), {
   aoFalhar: (erro) => falhou(erro),
   aoAvisar: (texto) => avisar(texto, "ok"),
 });
+const relatorios = new Relatorios($("#relatorios"), { aoFalhar: (erro) => falhou(erro) });
+const resumo = new Resumo($("#resumo"), { aoFalhar: (erro) => falhou(erro) });
 const conexao = new Conexao({
   aoEvento,
   aoSincronizar,
@@ -79,6 +84,8 @@ function mostrarQuadro() {
   $("#usuario-nome").textContent = sessao.usuario?.username ?? "";
   $("#abrir-usuarios").hidden = !sessao.usuario?.is_admin; // the server says 403 to anyone else
   $("#abrir-catalogos").hidden = !sessao.usuario?.is_admin;
+  // Reports show every sale and balance: admins and the finance sector (the server says 403 to others).
+  $("#abrir-relatorios").hidden = !(sessao.usuario?.is_admin || sessao.usuario?.setores?.includes("financeiro"));
   $("#minha-fila-rotulo").hidden = !sessao.usuario?.setores?.length;
 }
 
@@ -139,6 +146,7 @@ async function carregar() {
   if (!contrato) {
     const [lido, catalogos] = await Promise.all([api("GET", "/pedidos/contrato"), api("GET", "/catalogos")]);
     contrato = lido.dados;
+    definirFuso(contrato.fuso_horario); // late, due today, this month: the shop's days, not this browser's
     aplicarContrato(contrato);
     definirCatalogos(catalogos.dados);
     definirEtapas(contrato.etapas);
@@ -149,6 +157,8 @@ async function carregar() {
   );
   quadro.substituir(respostas.flatMap((r) => r.dados));
   listaAte = Math.min(...respostas.map((r) => Number(r.headers.get("X-Ultimo-Evento-Id"))));
+  resumo.carregar();
+  aplicarFiltroDaUrl();
   return listaAte;
 }
 
@@ -206,6 +216,7 @@ async function imprimir(pedido) {
 
 function aoEvento(evento, repeticao) {
   quadro.aplicar(evento); // the card moves at once; the GET brings the rest of the order
+  resumo.atualizarEmBreve();
   quadro.destacar(evento.pedido_id);
   // Replayed events up to listaAte are already in the list: only light them up.
   if (!repeticao || evento.evento_id > listaAte) buscar(evento.pedido_id);
@@ -295,6 +306,7 @@ $("#fechar-novo").addEventListener("click", () => $("#dialogo-novo").close());
 $("#abrir-usuarios").addEventListener("click", () => usuarios.abrir());
 $("#abrir-catalogos").addEventListener("click", () => catalogos.abrir());
 $("#abrir-clientes").addEventListener("click", () => clientes.abrir());
+$("#abrir-relatorios").addEventListener("click", () => relatorios.abrir());
 $("#aviso-fechar").addEventListener("click", () => ($("#aviso").hidden = true));
 
 $("#form-novo").addEventListener("submit", async (e) => {
@@ -356,6 +368,29 @@ async function filtrarPagamento() {
   }
 }
 $("#filtro-pagamento").addEventListener("change", filtrarPagamento);
+// The strip's links (#filtro=atrasados, #filtro=etapa:costura…): those orders are read from the
+// server, then the board shows only them, and keeps them live; "Mostrar todos" goes back.
+async function aplicarFiltroDaUrl() {
+  const nome = decodeURIComponent(/^#filtro=(.+)$/.exec(location.hash)?.[1] ?? "");
+  const escolhido = nome ? filtro(nome) : null;
+  $("#filtro-ativo").hidden = !escolhido;
+  for (const a of document.querySelectorAll("#resumo a")) a.classList.toggle("ativo", a.dataset.filtro === nome);
+  if (!escolhido) return quadro.filtrarPor(null);
+  $("#filtro-ativo-texto").textContent = `Mostrando: ${escolhido.rotulo}.`;
+  try {
+    const { dados } = await api("GET", `/pedidos/?${escolhido.consulta}&limit=500`);
+    for (const pedido of dados) quadro.guardar(pedido);
+    quadro.filtrarPor(escolhido.predicado);
+  } catch (erro) {
+    falhou(erro);
+  }
+}
+window.addEventListener("hashchange", aplicarFiltroDaUrl);
+$("#filtro-limpar").addEventListener("click", (e) => {
+  e.preventDefault();
+  history.replaceState(null, "", location.pathname + location.search);
+  aplicarFiltroDaUrl();
+});
 $("#mostrar-cancelados").checked = Boolean(localStorage.getItem("sgp.mostrar_cancelados"));
 filtrar();
 

@@ -3,7 +3,7 @@
 // shown, then kept on confirmation — with a progress bar while it uploads; and export
 // everything as a CSV a Brazilian spreadsheet opens.
 
-import { api, sessao } from "./api.js";
+import { api, baixar, sessao } from "./api.js";
 import { el } from "./dom.js";
 
 const PAGINA = 50;
@@ -200,18 +200,7 @@ export class Clientes {
 
   async exportar() {
     try {
-      const resposta = await fetch(this.consulta(0).replace(/&skip=.*$/, ""), {
-        headers: { Accept: "text/csv", Authorization: `Bearer ${sessao.token}` },
-      });
-      if (!resposta.ok) throw new Error(`Erro ${resposta.status} ao exportar`);
-      const nome = /filename="([^"]+)"/.exec(resposta.headers.get("Content-Disposition") ?? "")?.[1] ?? "clientes.csv";
-      const link = el("a");
-      link.href = URL.createObjectURL(await resposta.blob());
-      link.download = nome;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+      await baixar(this.consulta(0).replace(/&skip=.*$/, ""), "text/csv", "clientes.csv");
     } catch (erro) {
       this.aoFalhar(erro);
     }

@@ -59,8 +59,36 @@ export const chaveBusca = (texto) =>
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
 
-/** Today in this browser, as the API writes dates ("2026-11-30"). */
+let fuso; // the shop's time zone (GET /pedidos/contrato); until it is known, this browser's
+
+/** Every "today" of the board is the shop's (SGP_TIMEZONE), as the server's is, wherever the browser is. */
+export function definirFuso(zona) {
+  fuso = zona;
+}
+
+/** Today in the shop's time zone, as the API writes dates ("2026-11-30"). */
 export function hojeIso(agora = new Date()) {
-  const doisDigitos = (n) => String(n).padStart(2, "0");
-  return `${agora.getFullYear()}-${doisDigitos(agora.getMonth() + 1)}-${doisDigitos(agora.getDate())}`;
+  let partes;
+  try {
+    partes = new Intl.DateTimeFormat("en-US", { timeZone: fuso, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(agora);
+  } catch {
+    partes = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(agora);
+  }
+  const valor = (tipo) => partes.find((p) => p.type === tipo).value;
+  return `${valor("year")}-${valor("month")}-${valor("day")}`;
+}
+
+/** ``iso`` ("2026-11-30") moved ``dias`` days ("2026-12-07" for 7). */
+export function somarDias(iso, dias) {
+  const [ano, mes, dia] = iso.split("-").map(Number);
+  return new Date(Date.UTC(ano, mes - 1, dia + dias)).toISOString().slice(0, 10);
+}
+
+/** The first and last day of the month ``meses`` months from the one of ``iso`` (0: that month). */
+export function mes(iso, meses = 0) {
+  const [ano, numero] = iso.split("-").map(Number);
+  const primeiro = new Date(Date.UTC(ano, numero - 1 + meses, 1));
+  const ultimo = new Date(Date.UTC(ano, numero + meses, 0));
+  return [primeiro.toISOString().slice(0, 10), ultimo.toISOString().slice(0, 10)];
 }

@@ -79,7 +79,7 @@ function ordem(a, b) {
 }
 
 /** Whether ``pedido`` waits for one of ``setores``: open, and its next open step is one of them. */
-function naFila(pedido, setores) {
+export function naFila(pedido, setores) {
   if (FINAIS.has(pedido.status)) return false;
   const proxima = (pedido.etapas ?? []).find((e) => !e.feita);
   return Boolean(proxima && setores.has(proxima.etapa));
@@ -154,6 +154,12 @@ export class Quadro {
     this.desenhar();
   }
 
+  /** Only the orders ``predicado(pedido)`` keeps (the strip's links), or all with ``null``. */
+  filtrarPor(predicado) {
+    this.predicado = predicado;
+    this.desenhar();
+  }
+
   /** Only the orders whose next open step is one of ``setores`` (a sector's queue), or all with ``null``. */
   filaDe(setores) {
     this.fila = setores;
@@ -185,6 +191,7 @@ export class Quadro {
       if (this.busca && !chaveBusca(pedido.cliente).includes(this.busca)) continue;
       if (this.fila && !naFila(pedido, this.fila)) continue;
       if (this.pagamento && !this.pagamento.has(pedido.situacao_pagamento)) continue;
+      if (this.predicado && !this.predicado(pedido)) continue;
       porStatus[pedido.status]?.push(pedido);
     }
     const visiveis = COLUNAS.filter(([status]) => status !== "cancelado" || this.mostrarCancelados);

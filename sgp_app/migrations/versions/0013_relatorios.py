@@ -1,0 +1,23 @@
+"""Reports: an index on the orders' due dates (the board's strip and reports by due date read it).
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-02 09:00:00
+"""
+
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("pedidos") as batch_op:
+        batch_op.create_index(batch_op.f("ix_pedidos_data_entrega"), ["data_entrega"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("pedidos") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pedidos_data_entrega"))
