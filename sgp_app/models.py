@@ -11,11 +11,13 @@ from sqlalchemy import (
     BigInteger,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
     types,
 )
@@ -97,8 +99,22 @@ class SessaoToken(Model):
     usuario: Mapped[Usuario] = relationship(lazy="joined")
 
 
+# The balance of an order as its columns (integer cents) say it, and the orders it is reckoned over:
+# GET /relatorios/resumo's "owed" reads this index's range above zero instead of every order.
+SALDO_SQL = "valor_itens + valor_frete - valor_pago"
+NAO_CANCELADO_SQL = "status != 'cancelado'"
+
+
 class Pedido(Model):
     __tablename__ = "pedidos"
+    __table_args__ = (
+        Index(
+            "ix_pedidos_saldo",
+            text(f"({SALDO_SQL})"),
+            sqlite_where=text(NAO_CANCELADO_SQL),
+            postgresql_where=text(NAO_CANCELADO_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     numero: Mapped[str] = mapped_column(String(10), unique=True)

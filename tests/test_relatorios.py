@@ -233,24 +233,25 @@ def test_with_freight_split_the_groups_add_up_to_the_total_to_the_cent(client, a
             assert sum(Decimal(str(s[figura])) for s in g["subgrupos"]) == Decimal(str(g[figura])), figura
 
 
-def test_freight_split_as_the_shops_spec_shows_it(client, admin, catalogo):
-    """api-sgp's example: R$ 50,00 of freight over items of R$ 100,00 and R$ 200,00 is 16,67 + 33,33."""
+@pytest.mark.parametrize(
+    ("frete", "valores", "esperado"),
+    [
+        # api-sgp's example: R$ 50,00 over items of R$ 100,00 and R$ 200,00 is 16,67 + 33,33.
+        ("50.00", ("100.00", "200.00"), [("Ana", "16.67", "116.67"), ("Bruno", "33.33", "233.33")]),
+        # Two free items (a gift, a sample): a cent and a half each, so the first gets two, the second one.
+        ("0.03", ("0.00", "0.00"), [("Ana", "0.02", "0.02"), ("Bruno", "0.01", "0.01")]),
+    ],
+)
+def test_freight_split_to_the_cent_or_whole_in_each_group(client, admin, catalogo, frete, valores, esperado):
     ana, bruno, _ = catalogo["vendedores"]
-    criar(
-        client,
-        admin,
-        data_entrada="2026-11-05",
-        valor_frete="50.00",
-        itens=[item("Faixa", "100.00", vendedor_id=ana), item("Painel", "200.00", vendedor_id=bruno)],
-    )
+    itens = [item("Faixa", valores[0], vendedor_id=ana), item("Painel", valores[1], vendedor_id=bruno)]
+    criar(client, admin, data_entrada="2026-11-05", valor_frete=frete, itens=itens)
     split = relatorio(client, admin, **NOVEMBRO, frete="proporcional")
-    assert [(g["rotulo"], g["valor_frete"], g["valor_total"]) for g in split["grupos"]] == [
-        ("Ana", "16.67", "116.67"),
-        ("Bruno", "33.33", "233.33"),
-    ]
+    assert [(g["rotulo"], g["valor_frete"], g["valor_total"]) for g in split["grupos"]] == esperado
+    assert split["total"]["valor_frete"] == frete
     once_each = relatorio(client, admin, **NOVEMBRO)
-    assert [g["valor_frete"] for g in once_each["grupos"]] == ["50.00", "50.00"]
-    assert once_each["total"]["valor_frete"] == "50.00" and once_each["total"]["pedidos"] == 1
+    assert [g["valor_frete"] for g in once_each["grupos"]] == [frete, frete]
+    assert once_each["total"]["valor_frete"] == frete and once_each["total"]["pedidos"] == 1
     assert [g["pedidos"] for g in once_each["grupos"]] == [1, 1]
 
 
@@ -446,3 +447,55 @@ def test_the_summary_counts_what_the_board_links_to(client, admin, monkeypatch, 
 
 def test_the_contract_names_the_shops_time_zone(client, admin):
     assert client.get("/pedidos/contrato", headers=admin).get_json()["fuso_horario"] == "America/Sao_Paulo"
+
+
+def test_names_that_look_alike_are_one_customer_and_hostile_text_downloads_safely(client, admin):
+    """ "José" typed with a combining accent is the same customer as "José"; a name with a control
+    character or a formula still downloads as text (XLSX cannot hold control characters: "?")."""
+    criar(client, admin, cliente="José da Silva", data_entrada="2026-11-03", valor_total="10.00")
+    criar(client, admin, cliente="Jose\u0301 da Silva", data_entrada="2026-11-04", valor_total="5.00")
+    criar(client, admin, cliente="Sino\x07 Ltda\r\n=1+1", data_entrada="2026-11-05", valor_total="1.00")
+    criar(client, admin, cliente="@SUM(A1)", data_entrada="2026-11-05", valor_total="2.00")
+    report = relatorio(client, admin, **NOVEMBRO, agrupar="cliente")
+    assert [(g["chave"], g["pedidos"], g["valor_total"]) for g in report["grupos"]][1:] == [
+        ("jose da silva", 2, "15.00"),
+        ("sino ltda 1 1", 1, "1.00"),
+    ]
+    xlsx = client.get("/relatorios/fechamento", query_string={**NOVEMBRO, "agrupar": "cliente"},
+                      headers={**admin, "Accept": XLSX})  # fmt: skip
+    assert xlsx.status_code == 200
+    rotulos = [row[0].value for row in load_workbook(io.BytesIO(xlsx.data))["Fechamento"].iter_rows(min_row=2)]
+    assert rotulos[0] == "@SUM(A1)" and rotulos[2] == "Sino? Ltda\n=1+1"  # XML keeps no CR
+    assert load_workbook(io.BytesIO(xlsx.data))["Fechamento"]["A2"].data_type == "s"
+    texto = client.get("/relatorios/fechamento", query_string={**NOVEMBRO, "agrupar": "cliente"},
+                       headers={**admin, "Accept": "text/csv"}).data.decode("utf-8-sig")  # fmt: skip
+    rows = list(csv.reader(io.StringIO(texto), delimiter=";"))
+    assert rows[1][0] == "'@SUM(A1)" and rows[3][0] == "Sino\x07 Ltda\r\n=1+1"
+
+
+def test_the_strip_reads_only_the_orders_that_owe(app, client, admin):
+    """ "a receber" is asked as the partial index ix_pedidos_saldo is written, so the database reads
+    the index's range above zero, not every order: the statement the route sends, explained."""
+    from sqlalchemy import event, inspect
+
+    from sgp_app.extensions import db
+    from sgp_app.models import SALDO_SQL
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            assert "ix_pedidos_saldo" in {i["name"] for i in inspect(db.engine).get_indexes("pedidos")}
+            return
+        sent = []
+
+        def remember(conn, cursor, statement, parameters, context, executemany):
+            if SALDO_SQL in statement:
+                sent.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            assert client.get("/relatorios/resumo", headers=admin).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", remember)
+        ((statement, parameters),) = sent
+        plan = db.engine.raw_connection().execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+    assert any("SEARCH" in str(row) and "ix_pedidos_saldo" in str(row) for row in plan), plan  # not a SCAN

@@ -16,7 +16,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from ..extensions import db
 from ..models import CENT, Cliente, Designer, ItemPedido, Pedido, TipoProducao, Vendedor
@@ -24,6 +36,8 @@ from ..nomes import chave as nome_chave
 from ..pedidos.estados import STATUSES
 from .schemas import FiltroFechamento
 
+POR_ITEM = ("vendedor", "designer", "tipo_producao", "material")  # the groupings by an item's field
+RATEADAS = ("frete_rateado", "pago_rateado")
 MEDIDAS = ("itens", "quantidade", "metro_quadrado", "valor_itens", "frete_rateado", "pago_rateado")
 ROTULO_STATUS = {
     "pendente": "Pendente",
@@ -64,18 +78,17 @@ def periodo(filtro: FiltroFechamento, hoje: date) -> Periodo:
 
 
 def _linhas(filtro: FiltroFechamento, quando: Periodo, statuses: Sequence[str]) -> Any:
-    """Item rows of the period's orders with their share of freight and paid (see the module's doc)."""
+    """Item rows of the period's orders with their share of freight and paid (see the module's doc).
+
+    Two steps: each item's floor and remainder (its order's ``valor_itens`` is the sum of the
+    weights); then the cents left, to the largest remainders (the only windows; no subquery per
+    row, which PostgreSQL's planner would price high enough to start parallel workers for a month).
+    """
     p, i = Pedido.__table__, ItemPedido.__table__
     data = p.c.data_entrada if filtro.data_por == "entrada" else p.c.data_entrega
     # An order without items (its total typed whole) is one row worth its valor_itens.
     valor = func.coalesce(cents(i.c.valor_unitario) * i.c.quantidade, cents(p.c.valor_itens))
-    # PostgreSQL sums bigints as numeric: cast back, or // would divide inexactly and then floor.
-    total = cast(func.sum(valor).over(partition_by=p.c.id), BigInteger)
-    conta = func.count(i.c.id).over(partition_by=p.c.id)
-    peso = case((total > 0, valor), else_=1)
-    base = case((total > 0, total), (conta > 0, conta), else_=1)
-    frete, pago = cents(p.c.valor_frete), cents(p.c.valor_pago)
-    chaves = {
+    todas = {
         "vendedor": i.c.vendedor_id,
         "designer": i.c.designer_id,
         "cliente": p.c.cliente_id,
@@ -86,20 +99,18 @@ def _linhas(filtro: FiltroFechamento, quando: Periodo, statuses: Sequence[str]) 
         "status": p.c.status,
         "dia": data,
     }
+    chaves = {nome: todas[nome] for dimensao in filtro.agrupar for nome in _colunas(dimensao)}
     query = (
         select(
             p.c.id.label("pedido_id"),
             i.c.id.label("item_id"),
             p.c.cliente.label("rotulo_cliente"),
-            frete.label("frete"),
-            pago.label("pago"),
+            cents(p.c.valor_frete).label("frete"),
+            cents(p.c.valor_pago).label("pago"),
             func.coalesce(i.c.quantidade, 0).label("quantidade"),
             func.coalesce(cents(i.c.metro_quadrado), 0).label("metro_quadrado"),
             valor.label("valor"),
-            ((frete * peso) // base).label("frete_piso"),
-            ((frete * peso) % base).label("frete_resto"),
-            ((pago * peso) // base).label("pago_piso"),
-            ((pago * peso) % base).label("pago_resto"),
+            cents(p.c.valor_itens).label("total"),
             *(column.label(nome) for nome, column in chaves.items()),
         )
         .select_from(p.outerjoin(i, i.c.pedido_id == p.c.id))
@@ -109,18 +120,48 @@ def _linhas(filtro: FiltroFechamento, quando: Periodo, statuses: Sequence[str]) 
         query = query.where(data >= quando.inicio)
     if quando.fim is not None:
         query = query.where(data <= quando.fim)
-    a = query.subquery("partes")
+    itens = query.subquery("itens")
+    # The order keeps valor_itens = the sum of its items' values: the weights' sum without a window.
+    # An order worth nothing is split by count, below.
+    peso = case((itens.c.total > 0, itens.c.valor), else_=0)
+    base = case((itens.c.total > 0, itens.c.total), else_=1)
+    simples = (
+        "pedido_id",
+        "item_id",
+        "rotulo_cliente",
+        "frete",
+        "pago",
+        "quantidade",
+        "metro_quadrado",
+        "valor",
+        "total",
+    )
+    a = select(
+        *(itens.c[nome] for nome in (*simples, *chaves)),
+        ((itens.c.frete * peso) // base).label("frete_piso"),
+        ((itens.c.frete * peso) % base).label("frete_resto"),
+        ((itens.c.pago * peso) // base).label("pago_piso"),
+        ((itens.c.pago * peso) % base).label("pago_resto"),
+    ).subquery("partes")
 
     def rateio(piso: Any, resto: Any, inteiro: Any) -> ColumnElement[int]:
-        ordem = func.row_number().over(partition_by=a.c.pedido_id, order_by=(resto.desc(), a.c.item_id))
-        faltam = inteiro - cast(func.sum(piso).over(partition_by=a.c.pedido_id), BigInteger)
-        return piso + case((ordem <= faltam, 1), else_=0)
+        pedido = a.c.pedido_id
+        ordem = func.row_number().over(partition_by=pedido, order_by=(resto.desc(), a.c.item_id))
+        faltam = inteiro - cast(func.sum(piso).over(partition_by=pedido), BigInteger)
+        conta = func.count().over(partition_by=pedido)  # the same window as the sum: no other sort
+        return case(
+            (a.c.total > 0, piso + case((ordem <= faltam, 1), else_=0)),
+            else_=inteiro // conta + case((ordem <= inteiro % conta, 1), else_=0),
+        )
 
+    # Grouped by the order's own fields only, an order falls whole in one group: no split to reckon
+    # (the per-order sum takes its freight and paid once, see _somas).
+    dividir = any(d in POR_ITEM for d in filtro.agrupar)
     return select(
         *(a.c[nome] for nome in ("pedido_id", "item_id", "rotulo_cliente", "frete", "quantidade", "metro_quadrado")),
         a.c.valor.label("valor_itens"),
-        rateio(a.c.frete_piso, a.c.frete_resto, a.c.frete).label("frete_rateado"),
-        rateio(a.c.pago_piso, a.c.pago_resto, a.c.pago).label("pago_rateado"),
+        (rateio(a.c.frete_piso, a.c.frete_resto, a.c.frete) if dividir else a.c.frete).label("frete_rateado"),
+        (rateio(a.c.pago_piso, a.c.pago_resto, a.c.pago) if dividir else a.c.pago).label("pago_rateado"),
         *(a.c[nome] for nome in chaves),
     ).subquery("linhas")
 
@@ -130,28 +171,59 @@ def _colunas(dimensao: str) -> tuple[str, ...]:
 
 
 def _somas(linhas: Any, dimensoes: Sequence[str], frete: str) -> Select[Any]:
-    """One row per group of ``dimensoes`` (none: the total), each order counted once."""
-    chaves = [c for d in dimensoes for c in _colunas(d)]
-    por_pedido = (
+    """Every level of the report in one statement: a row per group of both groupings (``nivel`` 2),
+    per group of the first (1), and the total (0); each order counted once in each.
+
+    The rows are first summed per (groups, order), kept once (``MATERIALIZED``) and read by each level.
+    """
+    todas = [c for d in dimensoes for c in _colunas(d)]
+    dividir = any(d in POR_ITEM for d in dimensoes)
+    fino = (
         select(
-            *(linhas.c[c] for c in chaves),
+            *(linhas.c[c] for c in todas),
             linhas.c.pedido_id,
             func.max(linhas.c.frete).label("frete"),
             func.min(linhas.c.rotulo_cliente).label("rotulo_cliente"),
             func.count(linhas.c.item_id).label("itens"),
-            *(func.sum(linhas.c[m]).label(m) for m in MEDIDAS if m != "itens"),
+            *(func.sum(linhas.c[m]).label(m) for m in MEDIDAS if m not in ("itens", *RATEADAS)),
+            # Split over the items (a grouping by item), or the order's whole on each of its rows.
+            *((func.sum if dividir else func.max)(linhas.c[m]).label(m) for m in RATEADAS),
         )
-        .group_by(*(linhas.c[c] for c in chaves), linhas.c.pedido_id)
-        .subquery("por_pedido")
+        .group_by(*(linhas.c[c] for c in todas), linhas.c.pedido_id)
+        .cte("por_pedido")
+        .prefix_with("MATERIALIZED")
     )
-    frete_do_grupo = por_pedido.c.frete if frete == "por_pedido" else por_pedido.c.frete_rateado
-    return select(
-        *(por_pedido.c[c] for c in chaves),
-        func.count().label("pedidos"),
-        func.min(por_pedido.c.rotulo_cliente).label("rotulo_cliente"),
-        *(func.sum(por_pedido.c[m]).label(m) for m in MEDIDAS if m != "frete_rateado"),
-        func.sum(frete_do_grupo).label("frete"),
-    ).group_by(*(por_pedido.c[c] for c in chaves))
+
+    def nivel(n: int, chaves: list[str]) -> Select[Any]:
+        grao: Any = fino
+        if chaves != todas:  # each order once per group of this level
+            grao = (
+                select(
+                    *(fino.c[c] for c in chaves),
+                    fino.c.pedido_id,
+                    func.max(fino.c.frete).label("frete"),
+                    func.min(fino.c.rotulo_cliente).label("rotulo_cliente"),
+                    *(func.sum(fino.c[m]).label(m) for m in MEDIDAS),
+                )
+                .group_by(*(fino.c[c] for c in chaves), fino.c.pedido_id)
+                .subquery()
+            )
+        do_grupo = grao.c.frete if frete == "por_pedido" else grao.c.frete_rateado
+        return select(
+            literal_column(str(n)).label("nivel"),
+            *(grao.c[c] if c in chaves else type_coerce(null(), fino.c[c].type).label(c) for c in todas),
+            func.count().label("pedidos"),
+            func.min(grao.c.rotulo_cliente).label("rotulo_cliente"),
+            *(func.sum(grao.c[m]).label(m) for m in MEDIDAS if m != "frete_rateado"),
+            func.sum(do_grupo).label("frete"),
+        ).group_by(*(grao.c[c] for c in chaves))
+
+    primeira = list(_colunas(dimensoes[0]))
+    niveis = [nivel(0, []), nivel(1, primeira)]
+    if len(dimensoes) > 1:
+        niveis.append(nivel(2, todas))
+    # The finest level first: a union reads its columns' types (a date, for dia) from its first select.
+    return union_all(*reversed(niveis))  # type: ignore[return-value]
 
 
 def de_centavos(centavos: int | Decimal | None) -> Decimal:
@@ -230,9 +302,10 @@ def fechamento(filtro: FiltroFechamento, hoje: date) -> dict[str, Any]:
     statuses = filtro.status or tuple(s for s in STATUSES if s != "cancelado")
     linhas = _linhas(filtro, quando, statuses)
     primeira, segunda = filtro.agrupar[0], filtro.agrupar[1] if len(filtro.agrupar) > 1 else None
-    de_cima = db.session.execute(_somas(linhas, [primeira], filtro.frete)).all()
-    de_baixo = db.session.execute(_somas(linhas, [primeira, segunda], filtro.frete)).all() if segunda else []
-    total = db.session.execute(_somas(linhas, [], filtro.frete)).one()
+    por_nivel: dict[int, list[Any]] = {0: [], 1: [], 2: []}
+    for row in db.session.execute(_somas(linhas, filtro.agrupar, filtro.frete)):
+        por_nivel[int(row.nivel)].append(row)
+    (total,), de_cima, de_baixo = por_nivel[0], por_nivel[1], por_nivel[2]
     rotulos = Rotulos(filtro.agrupar, [*de_cima, *de_baixo])
 
     def grupo(dimensao: str, row: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -84,7 +85,13 @@ def csv_texto(relatorio: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _texto(cell: Cell | MergedCell) -> None:
+def _texto(valor: str | date) -> str | date:
+    """A label as XLSX can hold it: control characters (which the format cannot store, and openpyxl
+    refuses) shown as ``?``."""
+    return ILLEGAL_CHARACTERS_RE.sub("?", valor) if isinstance(valor, str) else valor
+
+
+def _formula_como_texto(cell: Cell | MergedCell) -> None:
     """Text a spreadsheet would read as a formula stays text (openpyxl writes ``=…`` as a formula)."""
     if isinstance(cell.value, str) and cell.value.startswith(FORMULA):
         cell.data_type = "s"
@@ -102,11 +109,11 @@ def xlsx_bytes(relatorio: dict[str, Any], gerado_em: datetime) -> bytes:
     for cell in folha[1]:
         cell.font, cell.fill = negrito, PatternFill("solid", fgColor="DCE4EE")
     for tipo, celulas, figuras in linhas(relatorio):
-        folha.append([*celulas, *(figuras[k] for k, _ in FIGURAS)])
+        folha.append([*map(_texto, celulas), *(figuras[k] for k, _ in FIGURAS)])
         linha = folha[folha.max_row]
         for n, cell in enumerate(linha):
             if n < rotulos:
-                _texto(cell)
+                _formula_como_texto(cell)
                 if isinstance(cell.value, date):
                     cell.number_format = DATA
             elif FIGURAS[n - rotulos][0] == "metro_quadrado":

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 
 from ..config import etapas
 from ..extensions import db
-from ..models import EtapaPedido, ItemPedido, Pedido
+from ..models import NAO_CANCELADO_SQL, SALDO_SQL, EtapaPedido, ItemPedido, Pedido
 from ..pedidos.estados import FINAL_STATUSES, STATUSES
 from .fechamento import cents, de_centavos
 
@@ -33,9 +33,13 @@ def resumo(hoje: date) -> dict[str, Any]:
             _conta(Pedido.status == "pronto"),
         ).where(Pedido.status.in_(ABERTOS))
     ).one()
-    saldo = cents(Pedido.valor_itens) + cents(Pedido.valor_frete) - cents(Pedido.valor_pago)
+    # Written as the partial index ix_pedidos_saldo is (the literal too: a bound parameter would not
+    # prove the index's WHERE), so the database reads only the orders that owe.
+    saldo: Any = literal_column(SALDO_SQL)
     devendo = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(saldo), 0)).where(Pedido.status != "cancelado", saldo > 0)
+        select(func.count(), func.coalesce(func.sum(saldo), 0))
+        .select_from(Pedido)
+        .where(literal_column(NAO_CANCELADO_SQL), saldo > 0)
     ).one()
     inicio = hoje.replace(day=1)
     fim = hoje.replace(day=calendar.monthrange(hoje.year, hoje.month)[1])
@@ -64,12 +68,13 @@ def filas() -> dict[str, int]:
     if not steps:
         return contagem
     feitas: dict[int, set[str]] = {}
-    abertos = select(Pedido.id).where(Pedido.status.in_(ABERTOS))
-    for pedido_id in db.session.scalars(abertos):
-        feitas[pedido_id] = set()
-    rows = select(EtapaPedido.pedido_id, EtapaPedido.etapa).where(EtapaPedido.pedido_id.in_(abertos))
-    for pedido_id, etapa in db.session.execute(rows):
-        feitas[pedido_id].add(etapa)
+    abertos = (
+        select(Pedido.id, EtapaPedido.etapa)
+        .outerjoin(EtapaPedido, EtapaPedido.pedido_id == Pedido.id)
+        .where(Pedido.status.in_(ABERTOS))
+    )
+    for pedido_id, etapa in db.session.execute(abertos):
+        feitas.setdefault(pedido_id, set()).add(etapa)
     for feitas_do_pedido in feitas.values():
         proxima = next((s for s in steps if s not in feitas_do_pedido), None)
         if proxima is not None:
