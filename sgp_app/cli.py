@@ -1,4 +1,6 @@
-"""Flask CLI commands: ``init-db``, ``create-user``, ``prune-eventos``."""
+"""Flask CLI commands: ``init-db``, ``create-user``, ``prune-eventos``, ``import-api-sgp``."""
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -57,7 +59,62 @@ def prune_eventos_command() -> None:
     click.echo(f"{removed} evento(s) removido(s).")
 
 
+@click.command("import-api-sgp")
+@with_appcontext
+@click.argument("database_url")
+@click.option("--dry-run", is_flag=True, help="Read and check everything; change nothing.")
+@click.option("--overwrite", is_flag=True, help="Also update orders changed in SGP since they were imported.")
+@click.option(
+    "--media-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="api-sgp's media folder: images' paths are read relative to it.",
+)
+def import_api_sgp_command(database_url: str, dry_run: bool, overwrite: bool, media_dir: Path | None) -> None:
+    """Bring in an api-sgp database (SQLite or PostgreSQL URL): catalogs, customers, orders with their
+    items, steps and images; run again, it updates and never duplicates. Exit status 1 when any row
+    could not come in (each is listed with its reason)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .importacao.api_sgp import Recusa
+    from .importacao.importador import Importador
+    from .importacao.progresso import Progresso
+
+    if schema.revision() is None:
+        raise click.ClickException(
+            "The database has no tables yet: start the service once, or run `flask --app sgp_app init-db`."
+        )
+    importador = Importador(
+        database_url, media_dir=media_dir, dry_run=dry_run, overwrite=overwrite, progresso=Progresso()
+    )
+    try:
+        relatorio = importador.run()
+    except Recusa as recusa:
+        raise click.ClickException(str(recusa)) from None
+    except SQLAlchemyError as erro:  # what was committed stays; running again carries on from there
+        motivo = str(getattr(erro, "orig", None) or erro.__class__.__name__).splitlines()[0][:200]
+        raise click.ClickException(f"A importação parou: {erro.__class__.__name__}: {motivo}") from None
+    click.echo("Importação do api-sgp" + (" — simulação: nada foi gravado" if dry_run else ""))
+    rotulos = ("criados", "atualizados", "iguais", "existentes", "alterados_no_sgp", "falhas")
+    for tipo, contagem in relatorio.contagens.items():
+        partes = [f"{contagem[r]} {r.replace('_', ' ')}" for r in rotulos if contagem[r]]
+        click.echo(f"  {tipo}: " + ", ".join(partes))
+    if relatorio.alterados_no_sgp:
+        click.echo(
+            "Pedidos alterados no SGP desde a importação, mantidos como estão (--overwrite os atualiza): "
+            + ", ".join(relatorio.alterados_no_sgp)
+        )
+    if relatorio.falhas:
+        click.echo(f"Não importados ({len(relatorio.falhas)}):")
+        for _tipo, quem, motivo in relatorio.falhas:
+            click.echo(f"  {quem}: {motivo}".replace("\n", " ").replace("\r", " "))
+    if not dry_run:
+        click.echo("Recarregue os quadros abertos para ver o que foi importado.")
+    if relatorio.falhas:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(prune_eventos_command)
+    app.cli.add_command(import_api_sgp_command)

@@ -582,3 +582,20 @@ class Prova(Model):
     comentario: Mapped[str] = mapped_column(String(1000), default="")
     nome_cliente: Mapped[str] = mapped_column(String(120), default="")
     decidido_em: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Importado(Model):
+    """A row brought in from another system (``origem``: ``api-sgp``): what it became here, and how
+    it was when it came, so that a second run updates and never duplicates."""
+
+    __tablename__ = "importados"
+    __table_args__ = (PrimaryKeyConstraint("origem", "tipo", "id_origem"),)
+
+    origem: Mapped[str] = mapped_column(String(20))
+    tipo: Mapped[str] = mapped_column(String(20))  # cliente, pedido, vendedor, designer, material...
+    id_origem: Mapped[str] = mapped_column(String(64))
+    id_local: Mapped[int] = mapped_column(Integer)
+    assinatura: Mapped[str] = mapped_column(String(64))  # sha256 of the row as read: unchanged rows are skipped
+    # An order's versao right after it was imported: a later one means someone changed it here.
+    versao_local: Mapped[int | None] = mapped_column(Integer)
+    importado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

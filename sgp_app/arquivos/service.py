@@ -93,12 +93,41 @@ def _resumo(arquivo: Arquivo) -> dict[str, Any]:
     return {"id": arquivo.id, "nome": arquivo.nome, "item_id": arquivo.item_id, "tipo": arquivo.tipo}
 
 
+def guardar(origem: IO[bytes], copia: IO[bytes], guardar_bytes: bool = True) -> tuple[str, int, str, bool]:
+    """Copy ``origem`` into the temporary file ``copia`` (sha256 on the way), read its type from its
+    bytes (415 for any other), and keep it and its thumbnail in the storage once per content.
+
+    :param guardar_bytes: ``False`` checks only (size and type: an import's dry run); nothing is stored.
+    :returns: ``(sha256, size, media type, has a thumbnail)``.
+    """
+    config = current_app.config
+    sha256, tamanho = em_thread(_copiar, origem, copia, config["SGP_MAX_FILE_BYTES"])
+    copia.seek(0)
+    media = conteudo.tipo(copia.read(16))
+    if media is None:
+        raise ApiError(415, "Tipo de arquivo não aceito: envie PNG, JPEG, WebP, TIFF ou PDF", code="unsupported_media")
+    if not guardar_bytes:
+        return sha256, tamanho, media, False
+    guardado = armazem()
+    if not guardado.existe(conteudo_chave(sha256)):
+        guardado.guardar(conteudo_chave(sha256), copia)
+    tem_miniatura = guardado.existe(miniatura_chave(sha256))
+    if not tem_miniatura:
+        imagem = conteudo.miniatura_isolada(
+            copia.name, media, config["SGP_MAX_IMAGE_PIXELS"], config["SGP_THUMBNAIL_TIMEOUT"],
+            config["SGP_THUMBNAIL_MEMORY_MIB"],
+        )  # fmt: skip
+        if imagem is not None:
+            guardado.guardar(miniatura_chave(sha256), io.BytesIO(imagem))
+            tem_miniatura = True
+    return sha256, tamanho, media, tem_miniatura
+
+
 def receber(
     pedido_id: int, origem: IO[bytes], nome: str | None, item_id: int | None, legenda: str,
     autor: Sessao | None = None,
 ) -> Arquivo:  # fmt: skip
     """Keep an uploaded file on an order (or one of its items); commit; return it."""
-    config = current_app.config
     pedido = pedidos.get(pedido_id)
     if pedido.status in FINAIS_PARA_ARQUIVOS:
         raise ApiError(409, "Pedido cancelado não recebe arquivos", code="final_status")
@@ -110,25 +139,8 @@ def receber(
         raise ValidationError({"item_id": "Não é um item deste pedido"})
     db.session.rollback()  # no read transaction held while the file is copied
     with tempfile.NamedTemporaryFile(prefix="sgp-upload-") as copia:
-        sha256, tamanho = em_thread(_copiar, origem, copia, config["SGP_MAX_FILE_BYTES"])
-        copia.seek(0)
-        media = conteudo.tipo(copia.read(16))
-        if media is None:
-            raise ApiError(
-                415, "Tipo de arquivo não aceito: envie PNG, JPEG, WebP, TIFF ou PDF", code="unsupported_media"
-            )
+        sha256, tamanho, media, tem_miniatura = guardar(origem, copia)
         guardado = armazem()
-        if not guardado.existe(conteudo_chave(sha256)):
-            guardado.guardar(conteudo_chave(sha256), copia)
-        tem_miniatura = guardado.existe(miniatura_chave(sha256))
-        if not tem_miniatura:
-            imagem = conteudo.miniatura_isolada(
-                copia.name, media, config["SGP_MAX_IMAGE_PIXELS"], config["SGP_THUMBNAIL_TIMEOUT"],
-                config["SGP_THUMBNAIL_MEMORY_MIB"],
-            )  # fmt: skip
-            if imagem is not None:
-                guardado.guardar(miniatura_chave(sha256), io.BytesIO(imagem))
-                tem_miniatura = True
         begin_write()
         pedido = pedidos.locked(pedido_id, None)
         if pedido.status in FINAIS_PARA_ARQUIVOS:  # cancelled while the file was being copied

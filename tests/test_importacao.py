@@ -1,0 +1,241 @@
+"""``flask import-api-sgp``: a database built from api-sgp's own tables (tests/fixtures/api_sgp_schema.sql)
+with rows shaped like its fixture dataset, odd ones included (a blank entry date, blank money, an
+unknown production type, a broken image path, unreadable money), on SQLite, or on PostgreSQL when
+the suite runs there. Checked through the API: customers, catalogs, orders with their numbers,
+items, prices, steps and images; a second run updates and never duplicates; an order changed in SGP
+is left alone unless --overwrite; --dry-run changes nothing; the report names every failure."""
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import create_engine, text
+
+SCHEMA = Path(__file__).parent / "fixtures" / "api_sgp_schema.sql"
+CATALOGOS = {
+    "vendedor": [{"id": 1, "nome": "Joao", "comissao_percentual": 5.0, "ativo": True}],
+    "designer": [{"id": 1, "nome": "Maria", "ativo": True}, {"id": 2, "nome": "Ana", "ativo": True}],
+    "material": [
+        {"id": 1, "nome": "Lona 440g", "tipo": "lona", "valor_metro": 35.5, "estoque_metros": 0, "ativo": True}
+    ],
+    "envio": [{"id": 1, "nome": "Motoboy", "valor": 15.0, "prazo_dias": 1, "ativo": True}],
+    "payment": [{"id": 1, "nome": "Pix", "parcelas_max": 1, "taxa_percentual": 0, "ativo": True}],
+    "cliente": [
+        {"id": 1, "nome": "Cliente Alpha", "cep": "01001-000", "cidade": "Sao Paulo", "estado": "SP",
+         "telefone": "(11) 99999-1111"},
+        {"id": 2, "nome": "Cliente Beta", "cep": "", "cidade": "Rio de Janeiro - RJ", "estado": "",
+         "telefone": "(21) 98888-2222"},
+        {"id": 3, "nome": "Cliente Gama", "cep": "123", "cidade": "Belo Horizonte||MG", "estado": "",
+         "telefone": "(31) 97777-3333"},
+    ],
+}  # fmt: skip
+
+
+def png(cor, tamanho=(40, 30)):
+    out = io.BytesIO()
+    Image.new("RGB", tamanho, cor).save(out, "PNG")
+    return out.getvalue()
+
+
+def pedido(id_, numero, cliente, **campos):
+    row = {
+        "id": id_, "numero": numero, "data_entrada": "2026-01-20", "data_entrega": None, "observacao": None,
+        "prioridade": "NORMAL", "status": "pendente", "cliente": cliente, "telefone_cliente": None,
+        "cidade_cliente": None, "valor_total": None, "valor_frete": None, "valor_itens": None,
+        "tipo_pagamento": None, "obs_pagamento": None, "forma_envio": None, "forma_envio_id": 0,
+        "financeiro": False, "conferencia": False, "sublimacao": False, "costura": False, "expedicao": False,
+        "pronto": False, "items": "[]", "data_criacao": "2026-01-18 13:00:00",
+        "ultima_atualizacao": "2026-01-19 10:00:00",
+    }  # fmt: skip
+    row.update(campos)
+    if isinstance(row["items"], list):
+        row["items"] = json.dumps(row["items"])
+    return row
+
+
+def pedidos_da_loja():
+    adesivo = "data:image/png;base64," + base64.b64encode(png("red", (12, 12))).decode()
+    return [
+        pedido(1, "0000000115", "Cliente Alpha", telefone_cliente="(11) 99999-1111", cidade_cliente="Sao Paulo - SP",
+               data_entrega="2026-01-25", prioridade="ALTA", status="Em Produção", valor_frete="15,00",
+               forma_envio="Motoboy", tipo_pagamento="Pix", financeiro=True, conferencia=True,
+               items=[{"tipo_producao": "lona", "descricao": "Banner promocional", "valor_unitario": "1.250,90",
+                       "quantidade_lona": "2", "largura": "1,00", "altura": "2,00", "vendedor": "Joao",
+                       "designer": "Maria", "tecido": "Lona 440g", "imagem_path": "pedidos/115/banner.png",
+                       "acabamento": {"overloque": False, "elastico": False, "ilhos": True},
+                       "quantidade_ilhos": "10", "espaco_ilhos": "20cm"},
+                      {"tipo_producao": "adesivo", "descricao": "Adesivo vitrine", "valor_unitario": "3.50",
+                       "quantidade_adesivo": 50, "vendedor": "Carlos", "tipo_adesivo": "Recorte", "imagem": adesivo}]),
+        pedido(2, "0000000116", "Cliente Beta", telefone_cliente="(21) 98888-2222",
+               cidade_cliente="Rio de Janeiro||RJ", valor_frete="", observacao="Sem pressa",
+               items=[{"tipo_producao": "bandeira", "descricao": "Bandeira", "valor_unitario": "", "quantity": 3}]),
+        pedido(3, "0000000117", "Cliente Gama", data_entrada="", status="Concluido", valor_total="80,00",
+               valor_frete="10,00", items=[{"tipo_producao": "totem", "descricao": "Totem", "valor_unitario": "70",
+                                            "imagem_path": "pedidos/117/sumiu.png"}]),
+        pedido(4, "0000000118", "Cliente Delta", valor_frete="cinco reais"),
+        pedido(9, None, "Avulso", valor_total="R$ 40,00", status="cancelado"),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def fonte(tmp_path, db_url):
+    """An api-sgp database (SQLite beside the test, or a PostgreSQL database of its own when the suite
+    runs on PostgreSQL) with its tables, catalogs, customers and orders, and its media folder."""
+    if db_url.startswith("postgresql"):
+        admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS test_api_sgp"))
+            conn.execute(text("CREATE DATABASE test_api_sgp"))
+        admin.dispose()
+        url = db_url.rsplit("/", 1)[0] + "/test_api_sgp"
+    else:
+        url = f"sqlite:///{tmp_path / 'api-sgp.sqlite3'}"
+    engine = create_engine(url)
+    sql = "\n".join(line for line in SCHEMA.read_text().splitlines() if not line.lstrip().startswith("--"))
+    with engine.begin() as conn:
+        for statement in sql.split(";"):
+            if statement.strip():
+                conn.execute(text(statement))
+    escrever(engine, CATALOGOS)
+    escrever(engine, {"pedidos": pedidos_da_loja()})
+    escrever(engine, {"pedido_imagens": [{"id": 1, "pedido_id": 1, "item_index": 0, "item_identificador": None,
+                                          "filename": "arte.png", "mime_type": "image/png",
+                                          "path": "pedidos/115/arte.png", "tamanho": 0,
+                                          "criado_em": "2026-01-18 13:00:00"}]})  # fmt: skip
+    media = tmp_path / "media"
+    (media / "pedidos" / "115").mkdir(parents=True)
+    (media / "pedidos" / "115" / "banner.png").write_bytes(png("blue", (64, 32)))
+    (media / "pedidos" / "115" / "arte.png").write_bytes(png("green", (30, 60)))
+    yield engine, media
+    engine.dispose()
+
+
+def escrever(engine, tabelas):
+    with engine.begin() as conn:
+        for tabela, rows in tabelas.items():
+            for row in rows:
+                nomes = ", ".join(f'"{k}"' for k in row)
+                conn.execute(text(f'INSERT INTO "{tabela}" ({nomes}) VALUES ({", ".join(":" + k for k in row)})'), row)
+
+
+def importar(runner, engine, media, *extra):
+    args = ["import-api-sgp", engine.url.render_as_string(hide_password=False), "--media-dir", str(media), *extra]
+    return runner.invoke(args=args)
+
+
+def por_numero(client, headers):
+    answer = client.get("/pedidos/?limit=500&status=pendente,em_producao,pronto,entregue,cancelado", headers=headers)
+    return {p["numero"]: p for p in answer.get_json()}
+
+
+def test_a_shop_comes_in_with_its_customers_catalogs_orders_steps_and_images(runner, client, admin, fonte):
+    engine, media = fonte
+    result = importar(runner, engine, media)
+    assert result.exit_code == 1, result.output  # two rows could not come in: listed, and the status says so
+    assert "pedido: 4 criados, 1 falhas" in result.stdout
+    assert "cliente: 3 criados" in result.stdout
+    assert "vendedor: 2 criados" in result.stdout  # Joao from its table, Carlos named only by an item
+    assert "pedido 0000000118 (id 4): valor_frete: valor ilegível ('cinco reais')" in result.stdout
+    assert "pedidos/117/sumiu.png: arquivo não encontrado em --media-dir" in result.stdout
+    assert "pedidos: 5/5 (100%)" in result.stderr  # progress, as plain lines off a terminal
+
+    pedidos = por_numero(client, admin)
+    assert sorted(pedidos) == ["0000000009", "0000000115", "0000000116", "0000000117"]
+    alpha = pedidos["0000000115"]
+    assert (alpha["status"], alpha["prioridade"], alpha["data_entrada"], alpha["data_entrega"]) == (
+        "em_producao", "ALTA", "2026-01-20", "2026-01-25")  # fmt: skip
+    assert (alpha["cidade_cliente"], alpha["estado_cliente"], alpha["forma_envio"]) == ("Sao Paulo", "SP", "Motoboy")
+    assert (alpha["valor_itens"], alpha["valor_frete"], alpha["valor_total"]) == ("2676.80", "15.00", "2691.80")
+    lona, adesivo = alpha["itens"]
+    assert (lona["tipo_producao"], lona["quantidade"], lona["valor_unitario"], lona["metro_quadrado"]) == (
+        "lona", 2, "1250.90", "4.00")  # fmt: skip
+    assert (
+        lona["vendedor"]["nome"] == "Joao" and lona["designer"]["nome"] == "Maria" and lona["material"] == "Lona 440g"
+    )
+    assert lona["detalhes"] == {"quantidade_ilhos": "10", "espaco_ilhos": "20cm", "acabamento_ilhos": True}
+    assert adesivo["quantidade"] == 50 and adesivo["vendedor"]["nome"] == "Carlos"  # a seller only items name
+    assert [e["etapa"] for e in alpha["etapas"] if e["feita"]] == ["financeiro", "conferencia"]
+    cliente = client.get(f"/clientes/{alpha['cliente_id']}", headers=admin).get_json()
+    assert (cliente["nome"], cliente["cep"], cliente["cidade"], cliente["estado"]) == (
+        "Cliente Alpha", "01001000", "Sao Paulo", "SP")  # fmt: skip
+    arquivos = client.get(f"/pedidos/{alpha['id']}/arquivos", headers=admin).get_json()
+    assert sorted(a["nome"] for a in arquivos) == ["arte.png", "banner.png", "item-2.png"]
+    assert all(a["tipo"] == "image/png" and a["miniatura_url"] for a in arquivos)
+    assert {a["item_id"] for a in arquivos} == {lona["id"], adesivo["id"]}
+    historico = client.get(f"/pedidos/{alpha['id']}/historico", headers=admin).get_json()
+    assert [(h["tipo"], h["alteracoes"]) for h in historico] == [
+        ("pedido_criado", {"importado": {"de": None, "para": {"sistema": "api-sgp", "id": 1}}})
+    ]
+
+    beta = pedidos["0000000116"]  # blank money, an unknown type
+    assert (beta["valor_total"], beta["estado_cliente"], beta["observacao"]) == ("0.00", "RJ", "Sem pressa")
+    assert beta["itens"][0]["tipo_producao"] == "" and beta["itens"][0]["detalhes"] == {
+        "tipo_producao_api_sgp": "bandeira"
+    }
+    gama = pedidos["0000000117"]  # no entry date: the day it was created; its image is missing
+    assert (gama["data_entrada"], gama["status"], gama["valor_total"]) == ("2026-01-18", "entregue", "80.00")
+    avulso = pedidos["0000000009"]  # no number: its id; no items: its typed total
+    assert (avulso["status"], avulso["valor_total"]) == ("cancelado", "40.00")
+    assert client.get("/clientes?q=gama", headers=admin).get_json()[0]["observacao"] == "CEP no api-sgp: 123"
+    # New orders are numbered after the imported ones.
+    novo = client.post("/pedidos/", json={"cliente": "Depois", "valor_total": "1.00"}, headers=admin).get_json()
+    assert novo["numero"] == "0000000118"
+
+
+def test_running_again_updates_what_changed_and_never_duplicates(runner, client, admin, fonte):
+    engine, media = fonte
+    importar(runner, engine, media)
+    again = importar(runner, engine, media)
+    assert "pedido: 4 iguais, 1 falhas" in again.stdout and "cliente: 3 iguais" in again.stdout
+    assert len(por_numero(client, admin)) == 4
+    assert len(client.get("/clientes?limit=50", headers=admin).get_json()) == 3
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pedidos SET observacao = 'Com pressa', valor_frete = '7,00' WHERE id = 2"))
+        conn.execute(text("UPDATE pedidos SET valor_frete = '1,00' WHERE id = 4"))  # now it can come in
+    third = importar(runner, engine, media)
+    assert "pedido: 1 criados, 1 atualizados, 3 iguais" in third.stdout
+    beta = por_numero(client, admin)["0000000116"]
+    assert (beta["observacao"], beta["valor_frete"], beta["versao"]) == ("Com pressa", "7.00", 2)
+    arquivos = client.get(f"/pedidos/{por_numero(client, admin)['0000000115']['id']}/arquivos", headers=admin)
+    assert len(arquivos.get_json()) == 3  # images are not added twice
+
+
+def test_an_order_changed_in_sgp_is_left_alone_unless_overwrite(runner, client, admin, fonte):
+    engine, media = fonte
+    importar(runner, engine, media)
+    alpha = por_numero(client, admin)["0000000115"]
+    client.patch(f"/pedidos/{alpha['id']}", json={"observacao": "Cliente ligou"}, headers=admin)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pedidos SET observacao = 'Mudou no api-sgp' WHERE id = 1"))
+    kept = importar(runner, engine, media)
+    assert "1 alterados no sgp" in kept.stdout
+    assert "Pedidos alterados no SGP desde a importação, mantidos como estão" in kept.stdout
+    assert "0000000115" in kept.stdout
+    assert por_numero(client, admin)["0000000115"]["observacao"] == "Cliente ligou"
+    overwritten = importar(runner, engine, media, "--overwrite")
+    assert overwritten.exception is None or isinstance(overwritten.exception, SystemExit), overwritten.exc_info
+    assert "pedido: 1 atualizados" in overwritten.stdout, overwritten.output
+    assert por_numero(client, admin)["0000000115"]["observacao"] == "Mudou no api-sgp"
+
+
+def test_a_dry_run_reports_the_same_and_changes_nothing(runner, client, admin, fonte, tmp_path):
+    engine, media = fonte
+    result = importar(runner, engine, media, "--dry-run")
+    assert result.exit_code == 1 and "simulação: nada foi gravado" in result.stdout
+    assert "pedido: 4 criados, 1 falhas" in result.stdout
+    assert por_numero(client, admin) == {}
+    assert client.get("/clientes", headers=admin).get_json() == []
+    assert client.get("/catalogos/vendedores", headers=admin).get_json() == []
+    assert not any((tmp_path / "arquivos").rglob("*.*")) if (tmp_path / "arquivos").exists() else True
+
+
+def test_what_is_no_api_sgp_database_is_said_plainly(runner, tmp_path):
+    vazio = f"sqlite:///{tmp_path / 'vazio.sqlite3'}"
+    create_engine(vazio).connect().close()
+    result = runner.invoke(args=["import-api-sgp", vazio])
+    assert result.exit_code == 1 and "Não é um banco do api-sgp: falta a tabela pedidos" in result.output
+    broken = runner.invoke(args=["import-api-sgp", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+    assert broken.exit_code == 1 and "Não foi possível ler o banco do api-sgp" in broken.output
