@@ -2,6 +2,7 @@
 ``parse_money`` reads it, packed city and state, statuses, dates, sizes, per-type quantities, steps,
 and items with what has no field of its own kept in ``detalhes``."""
 
+import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -158,3 +159,42 @@ def test_a_broken_yes_no_or_price_in_an_item_is_refused_with_its_reason():
         api_sgp.item({"tipo_producao": "lona", "valor_unitario": "cinco reais"}, TIPOS)
     with pytest.raises(Recusa, match="sim ou não"):
         api_sgp.item({"acabamento": {"overloque": "talvez"}}, TIPOS)
+
+
+def test_the_shops_own_fixture_rows_map_as_items():
+    """Rows of api-sgp's tests/fixtures/controle_producao_dataset.json (its production export's
+    shape: ``dimensoes``, ``quantity``, ``material``, ``observacao_item``) read as items too."""
+    linha = {
+        "numero": "0000000115", "descricao": "Banner promocional", "dimensoes": "1,00 x 2,00", "quantity": 2,
+        "material": "Lona", "tipo_producao": "lona", "acabamento_lona": "Bainha", "quantidade_ilhos": 10,
+        "espaco_ilhos": "20cm", "observacao_item": "Usar reforco nas pontas", "legenda_imagem": "Arte final aprovada",
+    }  # fmt: skip
+    item = api_sgp.item(linha, TIPOS)
+    assert (item["largura"], item["altura"], item["quantidade"]) == (Decimal("1.00"), Decimal("2.00"), 2)
+    assert item["material"] == "Lona" and item["observacao"] == "Usar reforco nas pontas"
+    assert item["detalhes"]["acabamento_lona"] == "Bainha" and item["detalhes"]["quantidade_ilhos"] == 10
+    assert item["detalhes"]["legenda_imagem"] == "Arte final aprovada"
+
+
+def test_progress_redraws_one_line_on_a_terminal_and_writes_plain_lines_elsewhere(monkeypatch):
+    from sgp_app.importacao import progresso as modulo
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    relogio = iter(range(0, 1000, 1))
+    monkeypatch.setattr(modulo.time, "monotonic", lambda: next(relogio))
+    terminal = Terminal()
+    barra = modulo.Progresso(terminal)
+    for feitos in (0, 500, 1000):
+        barra("pedidos", feitos, 1000)
+    linhas = terminal.getvalue()
+    assert linhas.count("\r") == 2 and linhas.endswith("\n") and "pedidos: 1.000/1.000 (100%)" in linhas
+    assert "█" * 30 in linhas
+    log = io.StringIO()
+    plano = modulo.Progresso(log, intervalo=10)
+    for feitos in range(0, 1001, 100):
+        plano("pedidos", feitos, 1000)
+    assert "\r" not in log.getvalue() and log.getvalue().count("\n") < 11
+    assert log.getvalue().splitlines()[-1].startswith("pedidos: 1.000/1.000 (100%)")

@@ -57,6 +57,7 @@ PROPRIOS = {
     "id", "tipo_producao", "descricao", "largura", "altura", "metro_quadrado", "vendedor", "designer",
     "tecido", "material", "acabamento", "emenda", "emenda_qtd", "observacao", "valor_unitario", "imagem",
     "imagem_path", "quantidade", "quantity", "status_arte", "comentarios", "machine_id", *CAMPO_QUANTIDADE.values(),
+    "dimensoes", "observacao_item",
 }  # fmt: skip
 STATUS_ARTE = {
     "aprovado": "aprovada",
@@ -231,14 +232,19 @@ def item(bruto: Mapping[str, Any], tipos: set[str]) -> dict[str, Any]:
         detalhes.pop(max(detalhes, key=lambda k: len(str(detalhes[k]))))  # the longest goes first
     if sim(acabamento.get("ilhos", False)):
         detalhes["acabamento_ilhos"] = True  # api-sgp's finishing says only "with grommets"
+    largura, altura = medida(bruto.get("largura"), "largura"), medida(bruto.get("altura"), "altura")
+    if largura is None and altura is None and bruto.get("dimensoes"):  # its production export: "1,00 x 2,00"
+        lados = re.split(r"\s*[xX×]\s*", str(bruto["dimensoes"]).strip())
+        if len(lados) == 2:
+            largura, altura = medida(lados[0], "dimensoes"), medida(lados[1], "dimensoes")
     emendas = _inteiro(bruto.get("emenda_qtd")) if str(bruto.get("emenda") or "") == "com-emenda" else 0
     return {
         "descricao": str(bruto.get("descricao") or tipo or "Item").strip()[:300] or "Item",
         "tipo_producao": tipo,
         "quantidade": quantidade(bruto, tipo),
         "valor_unitario": dinheiro(bruto.get("valor_unitario"), "valor_unitario"),
-        "largura": medida(bruto.get("largura"), "largura"),
-        "altura": medida(bruto.get("altura"), "altura"),
+        "largura": largura,
+        "altura": altura,
         "material": str(bruto.get("tecido") or bruto.get("material") or "").strip()[:120],
         "acabamento": {
             "overloque": sim(acabamento.get("overloque", False)),
@@ -248,7 +254,7 @@ def item(bruto: Mapping[str, Any], tipos: set[str]) -> dict[str, Any]:
             "cordinha": None,
         },
         "emenda_quantidade": max(0, min(emendas or 0, 1000)),
-        "observacao": str(bruto.get("observacao") or "").strip()[:1000],
+        "observacao": str(bruto.get("observacao") or bruto.get("observacao_item") or "").strip()[:1000],
         "detalhes": detalhes,
         "status_arte": STATUS_ARTE.get(str(bruto.get("status_arte") or "").strip().lower(), "sem_arte"),
         "vendedor_nome": str(bruto.get("vendedor") or "").strip()[:120],
