@@ -239,3 +239,15 @@ def test_what_is_no_api_sgp_database_is_said_plainly(runner, tmp_path):
     assert result.exit_code == 1 and "Não é um banco do api-sgp: falta a tabela pedidos" in result.output
     broken = runner.invoke(args=["import-api-sgp", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
     assert broken.exit_code == 1 and "Não foi possível ler o banco do api-sgp" in broken.output
+
+
+def test_a_changed_customer_is_updated_and_found_by_its_new_name(runner, client, admin, fonte):
+    engine, media = fonte
+    importar(runner, engine, media)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE cliente SET nome = 'Cliente Ômega', cidade = 'Serra - ES' WHERE id = 3"))
+    again = importar(runner, engine, media)
+    assert "cliente: 1 atualizados, 2 iguais" in again.stdout
+    (omega,) = client.get("/clientes?q=omega", headers=admin).get_json()
+    assert (omega["cidade"], omega["estado"], omega["versao"]) == ("Serra", "ES", 2)
+    assert client.get("/clientes?q=gama", headers=admin).get_json() == []

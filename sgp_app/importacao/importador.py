@@ -253,6 +253,7 @@ class Importador:
 
         lembrados = self._lembrados("cliente", lote)
         feitos: list[tuple[Any, Cliente, str]] = []
+        mudados: list[Cliente] = []
         for row in lote:
             nome = _texto(row.get("nome"), 200)
             if not nome:
@@ -277,18 +278,20 @@ class Importador:
                 if aplicar(cliente, valores):
                     cliente.versao += 1
                     cliente.atualizado_em = utcnow()
+                    mudados.append(cliente)
                 self.relatorio.conta("cliente", "atualizados")
             else:
                 cliente = Cliente(versao=1, email="", endereco="", documento=None)
                 aplicar(cliente, valores)
                 db.session.add(cliente)
+                mudados.append(cliente)
                 self.relatorio.conta("cliente", "criados")
             feitos.append((row, cliente, assinatura))
         db.session.flush()
         for row, cliente, assinatura in feitos:
             self._lembrar("cliente", row["id"], cliente.id, assinatura, lembrado=lembrados.get(str(row["id"])))
             self.clientes[(search_key(cliente.nome), _digitos(cliente.telefone))] = cliente.id
-        indexar((c.id, c.nome, c.documento, c.telefone, c.ativo) for _, c, _ in feitos)
+        indexar((c.id, c.nome, c.documento, c.telefone, c.ativo) for c in mudados)  # their search words
 
     # -- orders --------------------------------------------------------------------------------
 
