@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, insert, or_, select, text, update
+from sqlalchemy import Table, insert, select, text, update
 
 from .. import documentos
 from ..db import begin_write
@@ -159,6 +159,7 @@ class Importacao:
 
     def __init__(self, relatorio: Relatorio) -> None:
         self.relatorio = relatorio
+        self.analisar_em = ANALISAR_APOS  # rows written by this import when PostgreSQL's statistics are next refreshed
 
     def run(self, rows: IO[str]) -> None:
         batch: list[tuple[int, dict[str, Any]]] = []
@@ -175,13 +176,13 @@ class Importacao:
             return
         docs = {values["documento"] for _, values in batch if values.get("documento")}
         nomes = {search_key(values["nome"]) for _, values in batch if values.get("nome")}
-        found = db.session.execute(
-            select(Cliente.__table__).where(or_(Cliente.documento.in_(docs), Cliente.nome_chave.in_(nomes)))
-        ).mappings()
         by_doc: dict[str, dict[str, Any]] = {}
         by_nome: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in found:
-            self._remember(dict(row), by_doc, by_nome)
+        # Two lookups, each by its own index: PostgreSQL plans "documento IN … OR nome_chave IN …" as a
+        # scan of the whole table, which grows with every batch of a large import.
+        for condition in (Cliente.documento.in_(docs), Cliente.nome_chave.in_(nomes)):
+            for row in db.session.execute(select(Cliente.__table__).where(condition)).mappings():
+                self._remember(dict(row), by_doc, by_nome)
         novos: list[dict[str, Any]] = []
         mudados: dict[int, dict[str, Any]] = {}
         for linha, values in batch:
@@ -204,6 +205,13 @@ class Importacao:
             cliente["nome_chave"] = search_key(cliente["nome"])
             self._remember(cliente, by_doc, by_nome)
         self._write(novos, list(mudados.values()))
+        escritos = self.relatorio.criados + self.relatorio.atualizados
+        if escritos >= self.analisar_em and db.engine.dialect.name == "postgresql":
+            # Statistics of the tables as this transaction has filled them (ANALYZE counts its own
+            # rows): without them the next batches' lookups are planned for an empty table and scan
+            # all of it, so a large import slows down batch after batch.
+            db.session.execute(text("ANALYZE clientes, cliente_palavras"))
+            self.analisar_em *= 2
 
     @staticmethod
     def _remember(cliente: dict[str, Any], by_doc: dict[str, Any], by_nome: dict[tuple[str, str], Any]) -> None:
