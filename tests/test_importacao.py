@@ -251,3 +251,29 @@ def test_a_changed_customer_is_updated_and_found_by_its_new_name(runner, client,
     (omega,) = client.get("/clientes?q=omega", headers=admin).get_json()
     assert (omega["cidade"], omega["estado"], omega["versao"]) == ("Serra", "ES", 2)
     assert client.get("/clientes?q=gama", headers=admin).get_json() == []
+
+
+def test_a_run_that_stops_halfway_keeps_its_committed_batches_and_the_next_run_carries_on(
+    runner, client, admin, fonte, monkeypatch
+):
+    from sgp_app.importacao import api_sgp, importador
+
+    engine, media = fonte
+    monkeypatch.setattr(importador, "LOTE", 2)
+    lidos = []
+    itens = api_sgp.itens
+
+    def falha_no_terceiro(texto):
+        lidos.append(texto)
+        if len(lidos) == 3:
+            raise RuntimeError("o disco encheu")  # not a row's fault: the run stops
+        return itens(texto)
+
+    monkeypatch.setattr(api_sgp, "itens", falha_no_terceiro)
+    stopped = importar(runner, engine, media)
+    assert stopped.exit_code != 0
+    assert sorted(por_numero(client, admin)) == ["0000000115", "0000000116"]  # the first batch, whole
+    monkeypatch.setattr(api_sgp, "itens", itens)
+    again = importar(runner, engine, media)
+    assert "pedido: 2 criados, 2 iguais, 1 falhas" in again.stdout
+    assert sorted(por_numero(client, admin)) == ["0000000009", "0000000115", "0000000116", "0000000117"]
