@@ -69,7 +69,16 @@ def prune_eventos_command() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="api-sgp's media folder: images' paths are read relative to it.",
 )
-def import_api_sgp_command(database_url: str, dry_run: bool, overwrite: bool, media_dir: Path | None) -> None:
+@click.option(
+    "--quitar",
+    type=click.Choice(["entregues", "financeiro", "nenhum"]),
+    multiple=True,
+    help="api-sgp keeps no payments: bring these orders in paid (one payment of their total). "
+    "entregues: the ones it delivered; financeiro: the ones its finance released. Default: nenhum.",
+)
+def import_api_sgp_command(
+    database_url: str, dry_run: bool, overwrite: bool, media_dir: Path | None, quitar: tuple[str, ...]
+) -> None:
     """Bring in an api-sgp database (SQLite or PostgreSQL URL): catalogs, customers, orders with their
     items, steps and images; run again, it updates and never duplicates. Exit status 1 when any row
     could not come in (each is listed with its reason)."""
@@ -84,7 +93,12 @@ def import_api_sgp_command(database_url: str, dry_run: bool, overwrite: bool, me
             "The database has no tables yet: start the service once, or run `flask --app sgp_app init-db`."
         )
     importador = Importador(
-        database_url, media_dir=media_dir, dry_run=dry_run, overwrite=overwrite, progresso=Progresso()
+        database_url,
+        media_dir=media_dir,
+        dry_run=dry_run,
+        overwrite=overwrite,
+        progresso=Progresso(),
+        quitar=frozenset(quitar),
     )
     try:
         relatorio = importador.run()
@@ -107,8 +121,6 @@ def import_api_sgp_command(database_url: str, dry_run: bool, overwrite: bool, me
         click.echo(f"Não importados ({len(relatorio.falhas)}):")
         for _tipo, quem, motivo in relatorio.falhas:
             click.echo(f"  {quem}: {motivo}".replace("\n", " ").replace("\r", " "))
-    if not dry_run:
-        click.echo("Recarregue os quadros abertos para ver o que foi importado.")
     if relatorio.falhas:
         raise SystemExit(1)
 

@@ -1,18 +1,19 @@
 """The event log, and every query on it.
 
 Each change writes its entry in the change's own transaction. Entries are order events
-(``pedido_criado`` …) and token revocations; both take their id from the one gap-free
-``evento`` counter, whose row lock orders them by commit. Every worker handles entries strictly
-in id order, so a revocation is always handled before any event committed after it, on every
-worker, whatever the broker. Clients see only order events: their ``evento_id`` skips the ids of
-revocations. After commit the entries are announced on :mod:`sgp_app.signals`; a rollback drops
-them unheard.
+(``pedido_criado`` …), token revocations and reload hints (a change too wide to send order by
+order, such as an import); all take their id from the one gap-free ``evento`` counter, whose row
+lock orders them by commit. Every worker handles entries strictly in id order, so a revocation is
+always handled before any event committed after it, on every worker, whatever the broker.
+Clients see order events, and a reload hint as ``sincronizado`` with ``completo: false``; their
+``evento_id`` skips the ids of revocations. After commit the entries are announced on
+:mod:`sgp_app.signals`; a rollback drops them unheard.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from . import signals
 from .db import current_value, next_value
 from .extensions import db
-from .models import Evento, Pedido, Revogacao, utcnow
+from .models import Evento, Pedido, Recarga, Revogacao, utcnow
 
 if TYPE_CHECKING:
     from .auth.tokens import Sessao
@@ -38,6 +39,8 @@ PEDIDO_ATUALIZADO = "pedido_atualizado"
 PEDIDO_CANCELADO = "pedido_cancelado"
 TIPOS = (PEDIDO_CRIADO, PEDIDO_ATUALIZADO, PEDIDO_CANCELADO)
 TOKENS_REVOGADOS = "tokens_revogados"
+RECARREGAR = "recarregar"
+CONTROLES: tuple[type[Revogacao] | type[Recarga], ...] = (Revogacao, Recarga)  # log entries that are not order events
 
 
 def record(tipo: str, pedido: Pedido, autor: Sessao | None = None) -> Evento:
@@ -72,6 +75,14 @@ def record_revocation(token_hashes: list[str]) -> Revogacao | None:
     return revogacao
 
 
+def record_reload(motivo: str) -> Recarga:
+    """Write a reload hint into the current transaction: every client reloads its list after it."""
+    recarga = Recarga(id=next_value("evento"), motivo=motivo)
+    db.session.add(recarga)
+    _pending().append((signals.lista_recarregada, recarga.to_message()))
+    return recarga
+
+
 def _pending() -> list[tuple[NamedSignal, dict[str, Any]]]:
     return db.session.info.setdefault(PENDING, [])
 
@@ -87,12 +98,13 @@ def eventos_after(after_id: int, limit: int) -> Sequence[Evento]:
 
 
 def entries_after(after_id: int, limit: int) -> list[dict[str, Any]]:
-    """Every stored entry (order events and revocations) with ``id > after_id``, as broker messages."""
-    eventos = eventos_after(after_id, limit)
-    revogacoes = db.session.scalars(
-        select(Revogacao).where(Revogacao.id > after_id).order_by(Revogacao.id).limit(limit)
-    ).all()
-    messages = [row.to_message() for row in eventos] + [row.to_message() for row in revogacoes]
+    """Every stored entry (order events, revocations, reload hints) with ``id > after_id``, as broker messages."""
+    messages = [row.to_message() for row in eventos_after(after_id, limit)]
+    for model in CONTROLES:
+        rows: Iterable[Revogacao | Recarga] = db.session.scalars(
+            select(model).where(model.id > after_id).order_by(model.id).limit(limit)
+        )
+        messages += [row.to_message() for row in rows]
     return sorted(messages, key=lambda m: m["evento_id"])[:limit]
 
 
@@ -109,17 +121,18 @@ class Page:
     upper: int
     eventos: Sequence[Evento]  # the order events in the range, oldest first
     revogacoes: Sequence[Revogacao]  # the revocations in the range, oldest first
+    recargas: Sequence[Recarga] = ()  # the reload hints in the range, oldest first
 
     @property
     def missing(self) -> tuple[int, int] | None:
         """Positions in the range no longer stored (pruned), as ``(first, last)``, or ``None``."""
-        present = {row.id for row in self.eventos} | {row.id for row in self.revogacoes}
+        present = {row.id for rows in (self.eventos, self.revogacoes, self.recargas) for row in rows}
         gone = [i for i in range(self.after + 1, self.upper + 1) if i not in present]
         return (gone[0], gone[-1]) if gone else None
 
     @property
     def complete(self) -> bool:
-        return len(self.eventos) + len(self.revogacoes) == self.upper - self.after
+        return len(self.eventos) + len(self.revogacoes) + len(self.recargas) == self.upper - self.after
 
 
 def page(after_id: int, size: int) -> Page:
@@ -133,15 +146,16 @@ def page(after_id: int, size: int) -> Page:
         return Page(after_id, after_id, [], [])
     in_range = (Evento.id > after_id, Evento.id <= upper)
     eventos = db.session.scalars(select(Evento).where(*in_range).order_by(Evento.id)).all()
-    revogacoes = db.session.scalars(
-        select(Revogacao).where(Revogacao.id > after_id, Revogacao.id <= upper).order_by(Revogacao.id)
-    ).all()
-    return Page(after_id, upper, eventos, revogacoes)
+    revogacoes, recargas = (
+        db.session.scalars(select(model).where(model.id > after_id, model.id <= upper).order_by(model.id)).all()
+        for model in CONTROLES
+    )
+    return Page(after_id, upper, eventos, revogacoes, recargas)  # type: ignore[arg-type]
 
 
 def first_stored_after(after_id: int) -> int | None:
     """The position of the oldest entry still stored after ``after_id``, or ``None``."""
-    ids = [db.session.scalar(select(func.min(model.id)).where(model.id > after_id)) for model in (Evento, Revogacao)]
+    ids = [db.session.scalar(select(func.min(model.id)).where(model.id > after_id)) for model in (Evento, *CONTROLES)]
     return min((i for i in ids if i is not None), default=None)
 
 
@@ -153,12 +167,12 @@ def prune(retention_days: float, retention_count: int) -> int:
     """
     cutoff = utcnow() - timedelta(days=retention_days)
     upto = newest_id() - retention_count
-    for model in (Evento, Revogacao):
+    for model in (Evento, *CONTROLES):
         aged = db.session.scalar(select(func.max(model.id)).where(model.criado_em < cutoff))
         upto = max(upto, aged or 0)
     removed = 0
     if upto > 0:
-        for model in (Evento, Revogacao):
+        for model in (Evento, *CONTROLES):
             removed += db.session.execute(delete(model).where(model.id <= upto)).rowcount  # type: ignore[attr-defined]
     db.session.commit()
     return removed
@@ -170,7 +184,7 @@ def _after_commit(session: Session) -> None:
     if not pending:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for signal in (signals.tokens_revoked, signals.eventos_committed):
+    for signal in (signals.tokens_revoked, signals.eventos_committed, signals.lista_recarregada):
         messages = [message for sent_on, message in pending if sent_on is signal]
         if messages:
             signal.send(app, messages=messages)

@@ -326,6 +326,24 @@ class Revogacao(Model):
         return {"control": "tokens_revogados", "evento_id": self.id, "tokens": json.loads(self.tokens)}
 
 
+class Recarga(Model):
+    """A change too wide to send order by order (an import), as an entry of the event log.
+
+    Clients hear it as ``sincronizado`` with ``completo: false``: reload the list. It takes its
+    ``id`` from the events' counter, so it is ordered with them on every worker, and a client
+    resuming across it is told to reload too (see :mod:`sgp_app.events`).
+    """
+
+    __tablename__ = "recargas"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    motivo: Mapped[str] = mapped_column(String(40))
+    criado_em: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def to_message(self) -> dict[str, Any]:
+        return {"control": "recarregar", "evento_id": self.id, "motivo": self.motivo}
+
+
 class Contador(Model):
     """Named counters (order ``numero``, ``evento_id``).
 

@@ -91,7 +91,9 @@ class FakeConn:
         if self.closed:
             return False
         self.frames.append(frame)
-        self.received.append(json.loads(frame[frame.index(b"{") :])["evento_id"])
+        body = json.loads(frame[frame.index(b"{") :])
+        if "evento_id" in body:  # an order event (a reload hint is a ``sincronizado``)
+            self.received.append(body["evento_id"])
         return True
 
     def send_json(self, message):
@@ -235,6 +237,7 @@ def test_an_event_committed_while_the_broadcaster_subscribes_is_not_lost(hub_app
         '{"type": "pedido_criado", "evento_id": true, "timestamp": "x"}',
         '{"type": "outro", "evento_id": 1, "timestamp": "x"}',
         '{"control": "tokens_revogados", "evento_id": 1, "tokens": "t1"}',
+        '{"control": "outro", "evento_id": 1}',
         "[" * 100_000,
     ],
 )
@@ -274,6 +277,60 @@ def test_a_revocation_closes_its_sockets_before_any_later_event_reaches_them(hub
     assert other.received == [event["evento_id"]]
 
 
+def reload_hint(app):
+    """Write a reload hint (what an import ends with); return its position."""
+    with app.app_context():
+        evento_id = events.record_reload("importacao").id
+        db.session.commit()
+        db.session.remove()
+    return evento_id
+
+
+def test_a_reload_hint_reaches_every_authenticated_feed_as_sincronizado_incompleto(hub_app):
+    socket_conn, stream_conn, anonymous = FakeConn("t1"), FakeConn("t2", framing=sse.SSE), FakeConn("t3")
+    broadcaster = subscribed(hub_app, socket_conn)
+    registry = hub(hub_app).registry
+    registry.add(feed_for(stream_conn))
+    registry.add(feed_for(anonymous, authenticated=False))
+    before = commit_order(hub_app)
+    hint = reload_hint(hub_app)
+    after = commit_order(hub_app)
+    broker = hub(hub_app).broker
+    assert json.loads(broker.messages[1]) == {"control": "recarregar", "evento_id": hint, "motivo": "importacao"}
+    for _ in range(3):
+        broadcaster.step()
+    body = {"ultimo_evento_id": hint, "completo": False}
+    assert socket_conn.received == [before["evento_id"], after["evento_id"]]
+    assert json.loads(socket_conn.frames[1][socket_conn.frames[1].index(b"{") :]) == {"type": "sincronizado", **body}
+    assert stream_conn.frames[1] == b"event: sincronizado\ndata: " + json_text(body).encode() + b"\n\n"
+    assert anonymous.frames == []
+
+
+def test_a_reload_hint_the_broker_lost_is_read_back_from_the_log(hub_app):
+    conn = FakeConn()
+    broadcaster = subscribed(hub_app, conn)
+    hint = reload_hint(hub_app)  # written by another process (the import's command): no broker here
+    event = commit_order(hub_app)
+    broker = hub(hub_app).broker
+    broker.messages.clear()
+    broker.publish(json_text(event))
+    broadcaster.step()
+    broadcaster.step()  # the gap is read back: the hint, then the event
+    assert b'"ultimo_evento_id":%d' % hint in conn.frames[0] and conn.received == [event["evento_id"]]
+
+
+def test_a_reload_hint_is_a_whole_position_of_the_log_and_is_pruned_with_it(hub_app):
+    first = commit_order(hub_app)["evento_id"]
+    reload_hint(hub_app)
+    commit_order(hub_app)
+    with hub_app.app_context():
+        page = events.page(first - 1, 10)
+        assert page.complete and page.missing is None and len(page.recargas) == 1  # not taken for pruned
+        assert events.prune(retention_days=30, retention_count=1) == 2
+        assert events.page(first - 1, 10).missing == (first, first + 1)
+        db.session.remove()
+
+
 # -- replays: per-page completeness, failures, revocations ------------------------------------------
 
 
@@ -293,6 +350,19 @@ def test_a_replay_sends_every_stored_event_page_by_page_then_sincronizado(hub_ap
     feed, conn, ids = replaying(hub_app, monkeypatch, orders=5)
     feed.replay(0)
     assert conn.received == ids and conn.sincronizado == (ids[-1], True) and conn.closed is None
+
+
+def test_a_replay_across_a_reload_hint_sends_every_event_then_says_reload(hub_app, monkeypatch):
+    feed, conn, ids = replaying(hub_app, monkeypatch, orders=3)
+    reload_hint(hub_app)
+    later = commit_order(hub_app)["evento_id"]
+    feed.replay(0)
+    assert conn.received == [*ids, later] and conn.sincronizado == (later, False) and conn.closed is None
+    # Resuming after the hint is whole again.
+    conn.sincronizado = None
+    assert hub(hub_app).registry.begin_replay(feed)
+    feed.replay(later - 1)
+    assert conn.sincronizado == (later, True)
 
 
 def test_a_failed_replay_closes_1011_and_lets_no_newer_live_event_through(hub_app, monkeypatch):

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+
+from sgp_app.extensions import db
+from sgp_app.models import Recarga
+from tests.conftest import PASSWORD
+from tests.live import make_user
+from tests.sse import SseClient
+from tests.ws import connect, expect_silence, recv_json, run
 
 SCHEMA = Path(__file__).parent / "fixtures" / "api_sgp_schema.sql"
 CATALOGOS = {
@@ -253,6 +260,101 @@ def test_a_changed_customer_is_updated_and_found_by_its_new_name(runner, client,
     assert client.get("/clientes?q=gama", headers=admin).get_json() == []
 
 
+def test_orders_the_shop_names_come_in_paid_once(runner, client, admin, fonte):
+    engine, media = fonte
+    importar(runner, engine, media)  # by default nothing is paid: api-sgp keeps no payments
+    assert {n: p["valor_pago"] for n, p in por_numero(client, admin).items()}["0000000115"] == "0.00"
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pedidos SET financeiro_liberado_em = '2026-01-21 09:30:00' WHERE id = 1"))
+        conn.execute(text("UPDATE pedidos SET observacao = 'Paga na entrega' WHERE id = 2"))
+    result = importar(runner, engine, media, "--quitar", "entregues", "--quitar", "financeiro")
+    assert "pagamento: 2 criados" in result.stdout, result.output
+    pedidos = por_numero(client, admin)
+    situacao = {n: (p["valor_pago"], p["saldo"], p["situacao_pagamento"]) for n, p in pedidos.items()}
+    assert situacao == {
+        "0000000115": ("2691.80", "0.00", "pago"),  # released by finance
+        "0000000116": ("0.00", "0.00", "pago"),  # nothing to pay (its items had no price)
+        "0000000117": ("80.00", "0.00", "pago"),  # delivered
+        "0000000009": ("0.00", "40.00", "em_aberto"),  # cancelled: never paid by the import
+    }
+    (pago,) = client.get(f"/pedidos/{pedidos['0000000115']['id']}/pagamentos", headers=admin).get_json()
+    assert (pago["valor"], pago["data"], pago["forma_pagamento"]["nome"]) == ("2691.80", "2026-01-21", "Pix")
+    assert pago["observacao"] == "Importado do api-sgp: liberado pelo financeiro" and pago["usuario"] is None
+    (entregue,) = client.get(f"/pedidos/{pedidos['0000000117']['id']}/pagamentos", headers=admin).get_json()
+    assert entregue["forma_pagamento"]["nome"] == "Não informada"  # api-sgp named no method
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pedidos SET valor_frete = '20,00' WHERE id = 1"))
+    again = importar(runner, engine, media, "--quitar", "financeiro", "--overwrite")
+    assert "pagamento" not in again.stdout  # paid once: the new freight is owed, not paid again
+    alpha = por_numero(client, admin)["0000000115"]
+    assert (alpha["valor_pago"], alpha["saldo"]) == ("2691.80", "5.00")
+
+
+def recargas(app):
+    with app.app_context():
+        hints = [(r.id, r.motivo) for r in db.session.scalars(select(Recarga).order_by(Recarga.id))]
+        db.session.remove()
+    return hints
+
+
+def test_open_boards_get_one_reload_hint_and_no_event_per_order(app, runner, client, admin, fonte):
+    engine, media = fonte
+    importar(runner, engine, media, "--dry-run")
+    assert recargas(app) == []  # a dry run tells nobody anything
+    importar(runner, engine, media)
+    ((hint, motivo),) = recargas(app)
+    assert motivo == "importacao"
+    eventos = client.get("/pedidos/eventos?desde=0", headers=admin)
+    assert eventos.get_json() == [] and eventos.headers["X-Ultimo-Evento-Id"] == str(hint)
+    importar(runner, engine, media)  # nothing changed: nothing to reload
+    assert recargas(app) == [(hint, "importacao")]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pedidos SET observacao = 'Com pressa' WHERE id = 2"))
+    importar(runner, engine, media)
+    assert [motivo for _, motivo in recargas(app)] == ["importacao", "importacao"]
+
+
+def test_an_import_reloads_the_boards_open_on_a_real_server(app, runner, fonte, live_server):
+    """The command runs in another process than the server: the hint reaches the sockets and streams
+    through the event log, as ``sincronizado`` with ``completo: false``; a resume across it says the same."""
+    engine, media = fonte
+    make_user(app, "ana", PASSWORD)
+    server = live_server()
+    token = server.login("ana", PASSWORD)
+    stream = SseClient(server, f"?token={token}")
+    assert stream.status == 200
+
+    async def scenario():
+        async with await connect(server, token) as ws:
+            await expect_silence(ws, 0.3)  # registered and live before the import starts
+            importar(runner, engine, media)
+            ((hint, _),) = recargas(app)
+            assert await recv_json(ws, timeout=10) == {
+                "type": "sincronizado", "ultimo_evento_id": hint, "completo": False}  # fmt: skip
+            await expect_silence(ws, 0.5)  # and not one event per imported order
+        assert stream.next() == {"event": "sincronizado", "data": {"ultimo_evento_id": hint, "completo": False}}
+        async with await connect(server, token, query="ultimo_evento_id=0") as ws:
+            assert await recv_json(ws) == {"type": "sincronizado", "ultimo_evento_id": hint, "completo": False}
+
+    run(scenario())
+    stream.sock.close()
+
+
+def test_an_open_board_shows_the_imported_orders_without_being_reloaded(app, runner, client, admin, fonte,
+                                                                        live_server, open_board):  # fmt: skip
+    from playwright.sync_api import expect
+
+    engine, media = fonte
+    make_user(app, "ana", PASSWORD)
+    board = open_board(live_server(), "ana")
+    board.wait_live()
+    importar(runner, engine, media)
+    pedidos = por_numero(client, admin)
+    expect(board.card_in("em_producao", pedidos["0000000115"]["id"])).to_be_visible(timeout=15000)
+    expect(board.card_in("pendente", pedidos["0000000116"]["id"])).to_be_visible()
+    assert board.stored_ultimo_evento_id() == recargas(app)[0][0]
+
+
 def test_a_run_that_stops_halfway_keeps_its_committed_batches_and_the_next_run_carries_on(
     runner, client, admin, fonte, monkeypatch
 ):
@@ -273,6 +375,7 @@ def test_a_run_that_stops_halfway_keeps_its_committed_batches_and_the_next_run_c
     stopped = importar(runner, engine, media)
     assert stopped.exit_code != 0
     assert sorted(por_numero(client, admin)) == ["0000000115", "0000000116"]  # the first batch, whole
+    assert len(recargas(runner.app)) == 1  # open boards reload what did come in
     monkeypatch.setattr(api_sgp, "itens", itens)
     again = importar(runner, engine, media)
     assert "pedido: 2 criados, 2 iguais, 1 falhas" in again.stdout

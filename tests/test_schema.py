@@ -17,8 +17,8 @@ from sgp_app.models import Contador
 from tests.conftest import PASSWORD
 from tests.live import ROOT, TEST_SECRET, LiveServer, make_user
 
-HEAD = "0014"
-NEXT = "0015"
+HEAD = "0015"
+NEXT = "0016"
 
 # A later revision, as a developer would write it: a column added to a table that has rows.
 NEXT_REVISION = f'''

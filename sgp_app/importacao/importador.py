@@ -8,12 +8,16 @@ moved) as it is unless ``overwrite``, naming it in the report.
 
 Orders come in batches of ``LOTE``, each batch one transaction (a row that fails is rolled back to
 its savepoint and reported; the rest of the batch stays): a run stopped halfway keeps the batches it
-committed, and running again carries on. ``dry_run`` reads, checks and reckons everything, stores
-no file and commits nothing.
+committed, and running again carries on. api-sgp keeps no payments; ``quitar`` names which orders
+came in paid all the same (``entregues``: those it delivered; ``financeiro``: those its finance
+released): each gets one payment of its total, unless it has payments in SGP already. ``dry_run``
+reads, checks and reckons everything, stores no file and commits nothing.
 
 Open boards: an import writes history (one ``pedido_criado`` entry per new order, marked as
-imported) but no events, so 50,000 orders do not become 50,000 socket messages; the command says
-to reload open boards.
+imported) but no order events, so 50,000 orders do not become 50,000 socket messages. When it has
+changed anything, it ends (also when it stops halfway) with one reload hint in the event log:
+every open board and stream hears ``sincronizado`` with ``completo: false`` and reloads its list
+once, and a client that resumes across it is told the same.
 """
 
 import base64
@@ -21,6 +25,7 @@ import binascii
 import hashlib
 import io
 import json
+import logging
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -34,6 +39,7 @@ from sqlalchemy import MetaData, Table, create_engine, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from .. import events
 from ..config import etapas as etapas_config
 from ..config import hoje
 from ..db import begin_write
@@ -51,6 +57,7 @@ from ..models import (
     Importado,
     ItemPedido,
     Material,
+    Pagamento,
     Pedido,
     TipoProducao,
     Vendedor,
@@ -61,6 +68,8 @@ from ..pedidos.precos import metro_quadrado
 from ..pedidos.service import search_key
 from . import api_sgp
 from .api_sgp import Recusa
+
+log = logging.getLogger(__name__)
 
 ORIGEM = "api-sgp"
 LOTE = 200
@@ -114,8 +123,10 @@ class Importador:
         dry_run: bool = False,
         overwrite: bool = False,
         progresso: Any = None,
+        quitar: frozenset[str] = frozenset(),
     ) -> None:
         self.url, self.media_dir, self.dry_run, self.overwrite = url, media_dir, dry_run, overwrite
+        self.quitar = quitar - {"nenhum"}
         self.progresso = progresso or (lambda tipo, feitos, total: None)
         self.relatorio = Relatorio()
         self.catalogo: dict[str, dict[str, int]] = {}  # api-sgp table -> name key -> local id
@@ -148,9 +159,24 @@ class Importador:
                 self._pedidos(fonte, tabelas["pedidos"], tabelas.get("pedido_imagens"))
         finally:
             engine.dispose()
-            if self.dry_run:
-                db.session.rollback()
+            db.session.rollback()  # a dry run's one transaction, or the batch a failure stopped
+            if not self.dry_run and self._mudou():
+                self._avisar_quadros()
         return self.relatorio
+
+    def _mudou(self) -> bool:
+        return any(c["criados"] or c["atualizados"] for c in self.relatorio.contagens.values())
+
+    @staticmethod
+    def _avisar_quadros() -> None:
+        """One reload hint for every open board, once the import's batches are committed."""
+        try:
+            begin_write()
+            events.record_reload("importacao")
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the import itself is committed; boards show it on their next reload
+            db.session.rollback()
+            log.exception("import: the reload hint for open boards could not be written")
 
     def _tabelas(self, fonte: Connection) -> dict[str, Table]:
         existentes = set(fonte.dialect.get_table_names(fonte))
@@ -339,6 +365,8 @@ class Importador:
         assinatura = _assinatura(row, fotos)
         if lembrado is not None and lembrado.assinatura == assinatura:  # unchanged: not even read
             self.relatorio.conta("pedido", "iguais")
+            if self.quitar:  # ... unless it may be one to bring in paid now
+                self._quitar_igual(row, lembrado)
             return
         pedido = db.session.get(Pedido, lembrado.id_local) if lembrado is not None else None
         if pedido is not None and lembrado is not None:
@@ -366,11 +394,15 @@ class Importador:
             pedido.versao += 1
             pedido.atualizado_em = utcnow()
         pedido.etapas_feitas = self._etapas(row)
+        quitado = self._quitado(row, pedido, novo)
         self.relatorio.conta("pedido", "criados" if novo else "atualizados")
         self.maior_numero = max(self.maior_numero, int(numero))
 
         def depois_do_flush() -> None:  # what needs the order's and items' ids
             self._arquivos(pedido, itens, fotos)
+            if quitado is not None:
+                quitado.pedido_id = pedido.id
+                db.session.add(quitado)
             db.session.add(
                 HistoricoPedido(
                     pedido_id=pedido.id, versao=pedido.versao, tipo="pedido_criado" if novo else "pedido_atualizado",
@@ -381,6 +413,55 @@ class Importador:
             self._lembrar("pedido", row["id"], pedido.id, assinatura, pedido.versao, lembrado=lembrado)
 
         self.pendentes.append(depois_do_flush)
+
+    def _quitar_igual(self, row: Mapping[str, Any], lembrado: Importado) -> None:
+        """An order imported before, unchanged in api-sgp, that ``quitar`` now names: its payment."""
+        pedido = db.session.get(Pedido, lembrado.id_local)
+        if pedido is None or pedido.versao != lembrado.versao_local:
+            return  # changed in SGP since: the shop has its own word on what was paid
+        pago_antes = pedido.valor_pago
+        pagamento = self._quitado(row, pedido, novo=False)
+        if pagamento is None:
+            return
+        pagamento.pedido_id = pedido.id
+        db.session.add(pagamento)
+        pedido.versao += 1
+        pedido.atualizado_em = utcnow()
+        lembrado.versao_local = pedido.versao
+        resumo = {"valor": str(pagamento.valor), "data": pagamento.data.isoformat(), "observacao": pagamento.observacao}
+        alteracoes = {
+            "valor_pago": {"de": str(pago_antes), "para": str(pedido.valor_pago)},
+            "pagamento": {"de": None, "para": resumo},
+        }
+        db.session.add(
+            HistoricoPedido(
+                pedido_id=pedido.id, versao=pedido.versao, tipo="pedido_atualizado", usuario_id=None,
+                usuario_nome=None, timestamp=utcnow().isoformat(), alteracoes=json.dumps(alteracoes),
+            )
+        )  # fmt: skip
+
+    def _quitado(self, row: Mapping[str, Any], pedido: Pedido, novo: bool) -> Pagamento | None:
+        """The payment of an order that ``quitar`` says came in paid (its total, once), or ``None``."""
+        motivos = {"entregues": pedido.status == "entregue", "financeiro": bool(row.get("financeiro"))}
+        motivo = next((m for m in sorted(self.quitar) if motivos.get(m)), None)
+        total = pedido.valor_itens + pedido.valor_frete
+        if motivo is None or pedido.status == "cancelado" or total <= 0:
+            return None
+        if not novo and (pedido.valor_pago or db.session.scalar(select(Pagamento.id).filter_by(pedido_id=pedido.id))):
+            return None  # it has payments in SGP already (imported or recorded): they stand
+        forma = _texto(row.get("tipo_pagamento"), 120) or "Não informada"
+        liberado = (
+            api_sgp.data(row.get("financeiro_liberado_em"), "financeiro_liberado_em")
+            if motivo == "financeiro"
+            else None
+        )
+        pedido.valor_pago = total
+        self.relatorio.conta("pagamento", "criados")
+        return Pagamento(
+            valor=total, forma_pagamento_id=self._catalogo_id("payment", FormaPagamento, forma),
+            data=liberado or pedido.data_entrega or pedido.data_entrada,
+            observacao="Importado do api-sgp: " + ("entregue" if motivo == "entregues" else "liberado pelo financeiro"),
+        )  # fmt: skip
 
     def _campos(self, row: Mapping[str, Any], itens: list[dict[str, Any]]) -> dict[str, Any]:
         """The order's own fields from its api-sgp row (refused here, if at all)."""

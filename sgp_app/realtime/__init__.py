@@ -102,6 +102,7 @@ def init_app(app: Flask, broker: Broker | None = None) -> None:
     # Revocations travel as events do: committed log entries, published in id order.
     signals.eventos_committed.connect(hub.broadcaster.publish, sender=app, weak=False)
     signals.tokens_revoked.connect(hub.broadcaster.publish, sender=app, weak=False)
+    signals.lista_recarregada.connect(hub.broadcaster.publish, sender=app, weak=False)
     # simple-websocket does the handshake only; the handler reads, the janitor pings.
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"thread_class": NoReader})
     app.before_request(handshake_guard(PATH))

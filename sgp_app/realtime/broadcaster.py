@@ -19,9 +19,10 @@ from .. import events
 from ..extensions import db
 from ..metrics import EVENTS_BROADCAST, EVENTS_PUBLISHED, LIVE_DELIVERIES, observe_delivery
 from .brokers import Broker
-from .frames import BAD_TOKEN, CLOSE_POLICY, json_text
+from .frames import BAD_TOKEN, CLOSE_POLICY, json_text, text_frame
 from .registry import Registry
 from .sse import event_frames
+from .sse import message as sse_message
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,20 @@ def parse(text: object) -> dict[str, Any] | None:
     if message.get("control") == events.TOKENS_REVOGADOS:
         tokens = message.get("tokens")
         valid = isinstance(tokens, list) and all(isinstance(t, str) for t in tokens)
+    elif message.get("control") == events.RECARREGAR:
+        valid = True
+    elif "control" in message:
+        valid = False
     else:
         valid = message.get("type") in events.TIPOS and isinstance(message.get("timestamp"), str)
     return message if valid else None
+
+
+def reload_frames(evento_id: int) -> tuple[bytes, bytes]:
+    """A reload hint framed for each kind of client: ``sincronizado`` with ``completo: false`` at
+    ``evento_id``, as a resume that could not replay everything ends (the client reloads its list)."""
+    body = {"ultimo_evento_id": evento_id, "completo": False}
+    return text_frame(json_text({"type": "sincronizado", **body}).encode()), sse_message("sincronizado", body)
 
 
 class Broadcaster:
@@ -151,8 +163,10 @@ class Broadcaster:
             log.warning("broker: %d malformed message(s) dropped; latest starts %r", self._malformed, repr(text)[:80])
 
     def _apply(self, message: dict[str, Any], text: str) -> None:
-        if "control" in message:
+        if message.get("control") == events.TOKENS_REVOGADOS:
             self.registry.close_tokens(message["tokens"], CLOSE_POLICY, BAD_TOKEN)
+        elif message.get("control") == events.RECARREGAR:
+            LIVE_DELIVERIES.inc(self.registry.fan_out(message["evento_id"], reload_frames(message["evento_id"])))
         else:
             frames = event_frames(message["evento_id"], message["type"], text.encode())
             LIVE_DELIVERIES.inc(self.registry.fan_out(message["evento_id"], frames))

@@ -120,11 +120,13 @@ class Feed:
         Begun already (:meth:`Registry.begin_replay`): live events wait in :attr:`backlog`.
         Each page is checked on its own (:class:`~sgp_app.events.Page`): a range the pruner took
         meanwhile ends the replay with ``completo: false`` at the newest position, as a resume from
-        too long ago does. A page that cannot be read (the database down, the pool exhausted)
-        closes the connection with 1011 and drops the held live events: nothing newer than what
-        was replayed reaches the client, which resumes from there on its next connection. The
-        token is checked against the log page by page too, so a revocation this worker has not
-        applied yet stops the replay before any event committed after it.
+        too long ago does; so does a reload hint in the range (an import happened: the list is
+        the truth), after the events around it are replayed. A page that cannot be read (the
+        database down, the pool exhausted) closes the connection with 1011 and drops the held
+        live events: nothing newer than what was replayed reaches the client, which resumes from
+        there on its next connection. The token is checked against the log page by page too, so a
+        revocation this worker has not applied yet stops the replay before any event committed
+        after it.
         """
         registry = self.hub.registry
         try:
@@ -149,6 +151,7 @@ class Feed:
         when the token was revoked or the connection closed."""
         conn = self.conn
         last, newest = after, events.newest_id()
+        recarregar = False  # a reload hint in the range: the client reloads its list at the end
         if after > newest:
             return newest, False  # beyond the log: the client names ids this log never wrote
         while True:
@@ -161,6 +164,7 @@ class Feed:
                     conn.event_frame(row.id, row.tipo, json_text(row.to_message()).encode()) for row in page.eventos
                 ]
                 missing = None if page.complete else page.missing  # read before the rows expire
+                recarregar = recarregar or bool(page.recargas)
                 if missing is not None:
                     newest = events.newest_id()
             finally:
@@ -176,4 +180,4 @@ class Feed:
                 REPLAYED_DELIVERIES.inc()
             last = page.upper
             if page.upper - page.after < REPLAY_PAGE:
-                return last, True
+                return last, not recarregar
