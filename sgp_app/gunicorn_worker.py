@@ -7,7 +7,9 @@ here they use the one error shape every client of the service expects.
 
 import json
 import socket
+import time
 
+import gevent
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
 
@@ -42,4 +44,21 @@ util.write_error = write_json_error
 
 
 class Worker(GeventWorker):
-    """``worker_class`` in ``gunicorn.conf.py``: the gevent worker, with JSON error pages."""
+    """``worker_class`` in ``gunicorn.conf.py``: the gevent worker, with JSON error pages, that also
+    waits for its sockets when it stops.
+
+    A socket leaves gunicorn's request greenlet after its handshake (see :mod:`sgp_app.realtime.socket`),
+    so gunicorn's graceful stop, which waits for its request greenlets only, would exit while the
+    sockets are still finishing their 1001 close handshakes. Within the same ``graceful_timeout``,
+    the worker waits for them too.
+    """
+
+    def run(self) -> None:
+        super().run()  # returns once told to stop and its request greenlets are done
+        from .realtime import EXTENSION
+
+        hub = getattr(self.wsgi, "extensions", {}).get(EXTENSION)
+        deadline = time.monotonic() + self.cfg.graceful_timeout  # the arbiter's own limit ends it anyway
+        while hub is not None and len(hub.registry) and time.monotonic() < deadline:
+            self.notify()
+            gevent.sleep(0.05)

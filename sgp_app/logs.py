@@ -18,7 +18,7 @@ import time
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_app_context, request
 
 from .redaction import redact
 
@@ -87,7 +87,7 @@ def configure(app: Flask) -> None:
 
 
 def request_id() -> str:
-    return getattr(g, "request_id", None) or "-"
+    return (getattr(g, "request_id", None) if has_app_context() else None) or "-"
 
 
 def init_app(app: Flask) -> None:
@@ -129,12 +129,13 @@ def socket_event(event: str, feed: Any, **fields: object) -> None:
     """Log a socket's (or a stream's) open or close, with its request id and user (never its token)."""
     conn = feed.conn
     usuario = feed.sessao.username if feed.sessao is not None else None
+    rid = getattr(conn, "request_id", None) or request_id()  # a socket outlives its request's context
     log.info(
         "%s %s id=%s usuario=%s %s",
         conn.kind,
         event,
-        request_id(),
+        rid,
         usuario or "-",
         " ".join(f"{k}={v}" for k, v in fields.items()),
-        extra={"event": f"{conn.kind}_{event}", "request_id": request_id(), "usuario": usuario, **fields},
+        extra={"event": f"{conn.kind}_{event}", "request_id": rid, "usuario": usuario, **fields},
     )

@@ -132,11 +132,11 @@ def test_a_client_that_closes_while_behind_gets_the_echo_after_the_frame_in_flig
         conn.send_frame(message(n, 20_000))
     dropped = len(conn._queue)
     reader = gevent.spawn(receive, client)  # the client goes on reading after its close
-    # What the handler does when the client's close arrives, then when it returns.
+    # What the session does when the client's close arrives, then when it ends (finish closes the socket).
     conn.answer_close(1001)
     conn.wait_written(5)
     conn.finish()
-    server.shutdown(socket.SHUT_RDWR)
+    assert server.fileno() == -1
     numbers, code, trailing = reader.get()
     assert code == 1001 and trailing == 0
     assert numbers == list(range(20 - dropped))  # the queue is dropped, the frame in flight finished

@@ -75,3 +75,52 @@ def test_pings_are_answered_while_a_long_replay_is_still_running(live_server, db
     kinds = run(scenario())
     assert kinds.count("pedido_atualizado") + kinds.count("pedido_criado") == 701
     assert kinds.index("pong") < kinds.index("sincronizado") - 1  # answered mid-replay, not after it
+
+
+def test_ten_thousand_connects_and_drops_leak_no_descriptor(live_server, db_url):
+    """Sockets and streams leave gunicorn's request greenlets after the handshake: whoever closes them,
+    and however (a close handshake, a FIN, a reset, half a frame), the worker forgets each and closes
+    its descriptor. Counted in the worker's /proc/PID/fd, after 10,000 connects and drops."""
+    import os
+    import random
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psutil
+
+    from tests.rawws import frame, handshake, reset
+
+    server = live_server()
+    (worker,) = psutil.Process(server.proc.pid).children()
+    fds = lambda: len(os.listdir(f"/proc/{worker.pid}/fd"))  # noqa: E731
+    server.health()
+    baseline = fds()
+    rng = random.Random(28)
+
+    def churn(n):
+        sock = handshake(server.port)  # the greeting may come with the 101, or after: not read here
+        how = rng.choice(("close", "fin", "reset", "half"))
+        if how == "close":
+            sock.sendall(frame(b"\x03\xe8", opcode=0x8))
+            while sock.recv(4096):  # the greeting, the echo, then the server closes
+                pass
+        elif how == "half":
+            sock.sendall(frame(json.dumps({"type": "ping"}).encode())[:5])
+        if how == "reset":
+            reset(sock)
+        else:
+            sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        return how
+
+    with ThreadPoolExecutor(16) as pool:
+        ways = list(pool.map(churn, range(10_000)))
+    assert {w: ways.count(w) for w in set(ways)}.keys() == {"close", "fin", "reset", "half"}
+
+    def settled():
+        return server.health()["sockets"] == 0 and fds() <= baseline + 2
+
+    from tests.live import wait_for
+
+    wait_for(settled, timeout=60)
+    assert server.health()["sockets"] == 0

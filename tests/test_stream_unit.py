@@ -28,12 +28,15 @@ def test_a_token_revoked_between_lookup_and_registration_ends_the_stream_with_no
     hub.registry.close_tokens([sessao.token_hash], 1008, "Token inválido ou ausente")
     conn = hub.connection(StreamConnection, server)
     with app.test_request_context("/pedidos/stream"):
-        stream = Stream(hub, conn, sessao, None)
-        runner = gevent.spawn(stream.run, b"HTTP/1.1 200 OK\r\n\r\n")
+        stream = Stream(hub, conn)
+        runner = gevent.spawn(stream.run, b"HTTP/1.1 200 OK\r\n\r\n", sessao, None)
         text = read_all(client)
         runner.join(5)
     assert text.endswith('event: encerrado\ndata: {"code":1008,"reason":"Token inválido ou ausente"}\n\n'), text
-    assert len(hub.registry) == 0 and runner.dead
+    with gevent.Timeout(5):
+        while len(hub.registry):  # the stream's reader notices its end, and forgets it
+            gevent.sleep(0.01)
+    assert runner.dead and conn.sock.fileno() == -1
     # Live events fanned out now reach nobody: the stream was never authenticated.
     assert stream.feed.sessao is None
     client.close()

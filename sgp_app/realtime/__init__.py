@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from flask import Flask, Response, current_app
 
-from .. import signals
+from .. import logs, signals
 from ..extensions import sock
 from .adapter import NoReader
 from .broadcaster import Broadcaster
@@ -59,7 +59,7 @@ class Hub:
 
     def connection(self, cls: type[C], sock: socket.socket) -> C:
         """A :class:`~sgp_app.realtime.connection.Connection` (or subclass) over ``sock``, with the send bounds."""
-        return cls(sock, *self._connection_options)
+        return cls(sock, *self._connection_options, request_id=logs.request_id())
 
     def ensure_started(self) -> None:
         with self._start_lock:

@@ -59,6 +59,7 @@ class Connection:
         send_timeout: float,
         send_buffer: int = 0,
         max_queue_bytes: int = 1 << 20,
+        request_id: str = "-",
     ) -> None:
         if send_buffer:
             # A small kernel buffer finds slow clients sooner and costs less memory per socket.
@@ -68,6 +69,7 @@ class Connection:
         self.max_queue_bytes = max_queue_bytes
         self.send_timeout = send_timeout
         self.opened_at = time.monotonic()
+        self.request_id = request_id  # the handshake's, for the close's log line
         self.closing = False  # a close frame is queued or sent: nothing more goes out
         self.close_code: int | None = None
         self.awaiting_pong = False
@@ -77,6 +79,12 @@ class Connection:
         self._in_flight: memoryview | None = None  # the unsent rest of the frame the writer is in the middle of
         self._writer: gevent.Greenlet | None = None  # the writer greenlet, while a client is behind
         self._abort_timer: gevent.Greenlet | None = None
+
+    @property
+    def fd(self) -> int:
+        """The socket's descriptor (while open)."""
+        assert self._fd is not None, "finished"
+        return self._fd
 
     @property
     def behind(self) -> bool:
@@ -211,12 +219,14 @@ class Connection:
         self._abort_timer = gevent.spawn_later(self.send_timeout if self.behind else CLOSE_WAIT, self.abort)
 
     def finish(self) -> None:
-        """The handler is done: stop the timer and the writer; write nothing more."""
+        """The handler is done: stop the timer and the writer, write nothing more, close the socket."""
         self.closing, self._fd = True, None
         if self._abort_timer is not None:
             self._abort_timer.kill(block=False)
         if self._writer is not None:
             self._writer.kill(block=False)
+        with contextlib.suppress(OSError):
+            self.sock.close()
 
     def abort(self) -> None:
         """Break off the TCP connection; the handler's read returns and it cleans up."""

@@ -1,8 +1,11 @@
 """The ``/ws/pedidos`` route: greeting, authentication, ping, resume, errors.
 
-Flask-Sock and simple-websocket perform the handshake (checked first by :mod:`.handshake`); after
-that this module's handler greenlet reads the socket itself (:mod:`.adapter` takes it over), so
-each socket costs one greenlet, not three.
+Flask-Sock and simple-websocket perform the handshake (checked first by :mod:`.handshake`); then
+:mod:`.adapter` takes the socket over, from simple-websocket and from gunicorn. The request's
+greenlet greets the client, authenticates a token given in the handshake, and returns to the
+worker: from then on an idle socket is an io watcher on the hub (:class:`~.reader.Reader`), and
+what the client sends is handled in short-lived greenlets, each inside an app context of its own.
+No Flask context, environ or request object stays alive per socket.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessag
 from ..auth import bearer_token, tokens
 from ..extensions import db
 from ..models import utcnow
-from .adapter import hand_back, take_over
+from .adapter import detach, hand_back, take_over
 from .connection import RECV_BYTES, Connection
 from .feed import Feed
 from .frames import BAD_TOKEN, CLOSE_POLICY, CLOSE_SERVER_ERROR, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN_LATER, pong_frame
 from .handshake import BAD_ULTIMO, parse_ultimo
+from .reader import Reader
 
 if TYPE_CHECKING:
     from simple_websocket import Server
@@ -59,14 +63,15 @@ class RateLimit:
 
 
 class Session:
-    """The conversation with one client, in the greenlet Flask-Sock gives it."""
+    """The conversation with one client: opened in the greenlet Flask-Sock gives it, then carried on
+    in the greenlets its :class:`~.reader.Reader` spawns while the client has something to say."""
 
     def __init__(self, hub: Hub, ws: Server) -> None:
         self.hub = hub
         config = current_app.config
-        self.ws = ws
         self.protocol, sock = take_over(ws)
-        self.conn = hub.connection(Connection, sock)
+        hand_back(ws)  # simple-websocket writes nothing more, and its Server (with the environ) is dropped
+        self.conn = hub.connection(Connection, detach(sock))
         self.feed = Feed(hub, self.conn)
         # A resume asked for before authenticating runs once the client authenticates.
         self.pending_ultimo: int | None = None
@@ -77,6 +82,7 @@ class Session:
         self._size = 0
 
     def run(self) -> None:
+        """Greet, authenticate a handshake token, and leave the socket to its reader (the request returns)."""
         conn = self.conn
         if len(self.hub.registry) >= self.max_connections:
             conn.close(CLOSE_TRY_AGAIN_LATER, "Servidor cheio; tente novamente mais tarde")
@@ -103,35 +109,44 @@ class Session:
                 self.error("invalid_message", BAD_ULTIMO + "; autentique-se de novo com um válido")
             if token:
                 self.authenticate(sessao, announce=False)
-            db.session.remove()  # ~1 KiB per socket for its whole life otherwise
-            self._read_loop()
         except Exception:
             log.exception("socket handler failed")
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
         finally:
-            self.feed.leave()  # after our close frame, or the echo of the client's
-            hand_back(self.ws)
+            db.session.remove()  # ~1 KiB per socket for its whole life otherwise
+        self.reader = Reader(conn.fd, self.receive, self.end)
+        self.reader.start()
 
-    def _read_loop(self) -> None:
-        protocol = self.protocol
-        while True:
+    def receive(self, data: bytes) -> bool:
+        """Bytes from the client (in a reader's greenlet); ``False`` once the close handshake is done."""
+        with self.hub.app.app_context():
             try:
-                data = self.conn.sock.recv(RECV_BYTES)
-            except OSError:
-                return
-            if not data:
-                return
-            protocol.receive_data(data)
-            for event in protocol.events():
-                if isinstance(event, (TextMessage, BytesMessage)):
-                    self._message_part(event)
-                elif isinstance(event, Ping):
-                    self.conn.send_frame(pong_frame(event.payload))
-                elif isinstance(event, Pong):
-                    self.conn.awaiting_pong = False
-                elif isinstance(event, CloseConnection):
-                    self.conn.answer_close(event.code)  # a no-op when we closed first
-                    return
+                return self._receive(data)
+            except Exception:
+                log.exception("socket handler failed")
+                self.conn.close(CLOSE_SERVER_ERROR, "Erro interno")
+                return True  # read on, for the client's answer to the close
+            finally:
+                db.session.remove()
+
+    def _receive(self, data: bytes) -> bool:
+        self.protocol.receive_data(data)
+        for event in self.protocol.events():
+            if isinstance(event, (TextMessage, BytesMessage)):
+                self._message_part(event)
+            elif isinstance(event, Ping):
+                self.conn.send_frame(pong_frame(event.payload))
+            elif isinstance(event, Pong):
+                self.conn.awaiting_pong = False
+            elif isinstance(event, CloseConnection):
+                self.conn.answer_close(event.code)  # a no-op when we closed first
+                return False
+        return True
+
+    def end(self) -> None:
+        """The client is gone or the close handshake is done: forget the socket, after our last frames."""
+        with self.hub.app.app_context():
+            self.feed.leave()
 
     def _drain_until_closed(self) -> None:
         try:
@@ -141,7 +156,6 @@ class Session:
             pass
         finally:
             self.conn.finish()
-            hand_back(self.ws)
 
     def _message_part(self, event: TextMessage | BytesMessage) -> None:
         self._size += len(event.data)

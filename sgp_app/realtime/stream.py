@@ -5,8 +5,10 @@ A stream is served by the socket's machinery: the same registry, broadcaster, re
 write path (a :class:`~sgp_app.realtime.connection.StreamConnection`), so the same resume, the same
 slow-client bound and the same per-worker cap hold, and each event is framed once for every stream.
 The response takes over the client's socket as Flask-Sock does for WebSockets: Flask's after-request
-hooks set the headers (CORS, security, request id) as for any answer, then the head and the events are
-written to the socket directly until the stream ends.
+hooks set the headers (CORS, security, request id) as for any answer, then the socket is taken from
+gunicorn, the head is written to it directly, and the request's greenlet returns. A stream reads
+nothing, so while idle it is only an io watcher on the hub (:class:`~.reader.Reader`), which notices
+the client leaving; the events are written to it by the broadcaster, as to the sockets.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from flask import Response, current_app, request
 from ..auth import bearer_token, tokens
 from ..errors import ApiError, ValidationError
 from ..extensions import db
-from .connection import RECV_BYTES, StreamConnection
+from .adapter import detach
+from .connection import StreamConnection
 from .feed import Feed
 from .frames import CLOSE_SERVER_ERROR
 from .handshake import check_origin, live_events_available, parse_ultimo, realtime_unavailable
+from .reader import Reader
 from .sse import response_head
 
 if TYPE_CHECKING:
@@ -91,35 +95,36 @@ class StreamResponse(Response):
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         head = response_head(self.status, self.headers.to_wsgi_list())
-        Stream(self.hub, self.hub.connection(StreamConnection, self.sock), self.sessao, self.ultimo).run(head)
-        # The response is written: gunicorn takes StopIteration as "done, close the connection".
+        conn = self.hub.connection(StreamConnection, detach(self.sock))
+        Stream(self.hub, conn).run(head, self.sessao, self.ultimo)
+        # The socket is the stream's now: gunicorn takes StopIteration as "done", and its close does nothing.
         raise StopIteration
 
 
 class Stream:
-    """One stream's life, in the request's greenlet: subscribe (replaying if asked), wait for the client to go."""
+    """One stream's life: subscribed (replaying if asked) in the request's greenlet, then watched until
+    the client goes (or we end it)."""
 
-    def __init__(self, hub: Hub, conn: StreamConnection, sessao: Sessao, ultimo: int | None) -> None:
-        self.conn, self.sessao, self.ultimo = conn, sessao, ultimo
+    def __init__(self, hub: Hub, conn: StreamConnection) -> None:
+        self.hub, self.conn = hub, conn
         self.feed = Feed(hub, conn)
 
-    def run(self, head: bytes) -> None:
+    def run(self, head: bytes, sessao: Sessao, ultimo: int | None) -> None:
         conn = self.conn
         conn.send_frame(head)  # before the feed is registered: no event can come first
         try:
-            self.feed.join(self.sessao, self.ultimo)
-            self._read_until_closed()
+            self.feed.join(sessao, ultimo)
         except Exception:
             log.exception("stream handler failed")
             conn.close(CLOSE_SERVER_ERROR, "Erro interno")
-        finally:
-            self.feed.leave()
+        Reader(conn.fd, self.receive, self.end).start()
 
-    def _read_until_closed(self) -> None:
-        """A stream's client sends nothing more; its socket ends when it leaves or when we end it."""
-        while True:
-            try:
-                if not self.conn.sock.recv(RECV_BYTES):
-                    return
-            except OSError:
-                return
+    @staticmethod
+    def receive(_data: bytes) -> bool:
+        """A stream's client has nothing more to say: what it sends anyway is dropped."""
+        return True
+
+    def end(self) -> None:
+        """The client left (or we ended the response): forget the stream."""
+        with self.hub.app.app_context():
+            self.feed.leave()
