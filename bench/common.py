@@ -55,11 +55,11 @@ def prepare_database(url=None, users=(("bench", "bench-pw"),)):
 class Server:
     """A gunicorn server for a benchmark, optionally pinned to CPUs with taskset."""
 
-    def __init__(self, db_url, workers=1, cpus=None, env=None, app="wsgi:app", log=None):
+    def __init__(self, db_url, workers=1, cpus=None, env=None, app="wsgi:app", log=None, args=()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws/pedidos"
-        cmd = [sys.executable, "-m", "gunicorn", app, "-b", f"127.0.0.1:{self.port}", "-w", str(workers)]
+        cmd = [sys.executable, "-m", "gunicorn", app, "-b", f"127.0.0.1:{self.port}", "-w", str(workers), *args]
         if cpus:
             cmd = ["taskset", "-c", cpus, *cmd]
         environment = {**os.environ, "SGP_DATABASE_URL": db_url, "SGP_SECRET_KEY": SECRET, **(env or {})}

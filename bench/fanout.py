@@ -5,7 +5,9 @@
     python3 bench/fanout.py --clients 10000 --impl sgp,sgp-sse   # the socket beside the event stream
 
 ``sgp`` holds WebSocket clients on ``/ws/pedidos``, ``sgp-sse`` Server-Sent Events clients on
-``/pedidos/stream`` (same server, same broadcaster), ``naive`` the plain gevent baseline.
+``/pedidos/stream`` (same server, same broadcaster), ``naive`` the seed's design (bench/naive_app.py),
+``preframed`` a pre-framed gevent loop (bench/preframed_app.py), ``aiohttp`` aiohttp on uvloop
+(bench/aiohttp_app.py; ``pip install aiohttp uvloop``).
 
 The server runs on CPU 0 (taskset), this client on CPU 1. For each implementation and
 client count it reports, as one JSON line: fan-out time of one event to all clients
@@ -25,8 +27,15 @@ import requests
 from common import Server, prepare_database
 from wsload import Fleet
 
-IMPLS = {"sgp": "wsgi:app", "sgp-sse": "wsgi:app", "naive": "bench.naive_app:app"}
+IMPLS = {
+    "sgp": "wsgi:app",
+    "sgp-sse": "wsgi:app",
+    "naive": "bench.naive_app:app",
+    "preframed": "bench.preframed_app:app",
+    "aiohttp": "bench.aiohttp_app:app",
+}
 KINDS = {"sgp-sse": "sse"}
+ARGS = {"aiohttp": ("-c", "bench/aiohttp_gunicorn.py")}  # its own worker class, none of the service's hooks
 
 
 def pct(values, q):
@@ -45,6 +54,7 @@ def measure(impl, clients_n, events_n, burst_n, db_url):
         db_url,
         cpus="0",
         app=IMPLS[impl],
+        args=ARGS.get(impl, ()),
         env={
             "SGP_WS_PING_INTERVAL": "600",
             "SGP_SSE_HEARTBEAT": "600",
@@ -128,7 +138,7 @@ def measure(impl, clients_n, events_n, burst_n, db_url):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="100,1000,5000,10000", help="comma-separated client counts")
-    parser.add_argument("--impl", default="sgp,naive", help="comma-separated: sgp, sgp-sse, naive")
+    parser.add_argument("--impl", default="sgp,naive", help="comma-separated: sgp, sgp-sse, naive, preframed, aiohttp")
     parser.add_argument("--events", type=int, default=30, help="paced events per run")
     parser.add_argument("--burst", type=int, default=30, help="back-to-back events per run")
     parser.add_argument("--out", help="append the JSON lines to this file")
