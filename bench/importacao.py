@@ -2,10 +2,12 @@
 
     python3 bench/importacao.py                 # 50,000 orders, 3 items each on average, SQLite
     python3 bench/importacao.py --orders 5000
+    python3 bench/importacao.py --postgresql postgresql+psycopg://postgres@127.0.0.1:5432  # both on PostgreSQL
 
 Builds an api-sgp SQLite database from its tables (tests/fixtures/api_sgp_schema.sql) with 2,000
 customers, its catalogs and the orders (items as its JSON, money as pt-BR text, steps as flags, no
-images), then runs the command in a child process against a fresh SGP database, sampling the
+images) — or, with ``--postgresql SERVER_URL``, both databases on that server (``bench_api_sgp`` and
+``bench_sgp``, created anew) — then runs the command in a child process against a fresh SGP database, sampling the
 child's resident memory every 50 ms; then runs it again (nothing changed: every order is skipped).
 One JSON line: seconds, orders per second and peak memory of each run, and the largest memory in
 the run's first fifth (flat memory: the peak is not much above it).
@@ -28,15 +30,15 @@ from sqlalchemy import create_engine, text
 TIPOS = ("painel", "lona", "adesivo", "totem", "canga")
 
 
-def fonte(path, orders, rng):
-    engine = create_engine(f"sqlite:///{path}")
+def fonte(url, orders, rng):
+    engine = create_engine(url)
     sql = (ROOT / "tests" / "fixtures" / "api_sgp_schema.sql").read_text()
     sql = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
     with engine.begin() as conn:
         for statement in sql.split(";"):
             if statement.strip():
                 conn.execute(text(statement))
-        conn.execute(text("INSERT INTO vendedor (id, nome, comissao_percentual, ativo) VALUES (1, 'Joao', 5, 1)"))
+        conn.execute(text("INSERT INTO vendedor (id, nome, comissao_percentual, ativo) VALUES (1, 'Joao', 5, true)"))
         clientes = [{"id": n, "nome": f"Cliente {n}", "cep": "29000-000", "cidade": "Vitória - ES", "estado": "",
                      "telefone": f"(27) 9{n:08d}"} for n in range(1, 2001)]  # fmt: skip
         conn.execute(text("INSERT INTO cliente VALUES (:id, :nome, :cep, :cidade, :estado, :telefone)"), clientes)
@@ -65,9 +67,18 @@ def fonte(path, orders, rng):
     engine.dispose()
 
 
+def fresh_database(server, name):
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return f"{server}/{name}"
+
+
 def run_import(source, target, orders):
     env = {**os.environ, "SGP_DATABASE_URL": target, "SGP_SECRET_KEY": SECRET}
-    cmd = [sys.executable, "-m", "flask", "--app", "sgp_app", "import-api-sgp", f"sqlite:///{source}"]
+    cmd = [sys.executable, "-m", "flask", "--app", "sgp_app", "import-api-sgp", source]
     started = time.perf_counter()
     child = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc, samples = psutil.Process(child.pid), []
@@ -89,13 +100,20 @@ def run_import(source, target, orders):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=50_000)
+    parser.add_argument("--postgresql", metavar="SERVER_URL", help="both databases on this PostgreSQL server")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="sgp-bench-import-"))
-    fonte(folder / "api-sgp.sqlite3", args.orders, random.Random(27))
-    target = prepare_database()
-    first = run_import(folder / "api-sgp.sqlite3", target, args.orders)
-    second = run_import(folder / "api-sgp.sqlite3", target, args.orders)
-    print(json.dumps({"orders": args.orders, "first": first, "again": second}, ensure_ascii=False), flush=True)
+    if args.postgresql:
+        source = fresh_database(args.postgresql, "bench_api_sgp")
+        target = prepare_database(fresh_database(args.postgresql, "bench_sgp"))
+    else:
+        source = f"sqlite:///{Path(tempfile.mkdtemp(prefix='sgp-bench-import-')) / 'api-sgp.sqlite3'}"
+        target = prepare_database()
+    fonte(source, args.orders, random.Random(27))
+    first = run_import(source, target, args.orders)
+    second = run_import(source, target, args.orders)
+    backend = "postgresql" if args.postgresql else "sqlite"
+    print(json.dumps({"orders": args.orders, "backend": backend, "first": first, "again": second},
+                     ensure_ascii=False), flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

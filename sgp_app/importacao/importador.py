@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import MetaData, Table, create_engine, func, select, update
+from sqlalchemy import MetaData, Table, create_engine, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -134,6 +134,7 @@ class Importador:
         self.clientes: dict[tuple[str, str], int] = {}  # (name key, phone digits) -> local id
         self.maior_numero = 0
         self.pendentes: list[Any] = []  # what a batch's orders do once they have ids
+        self.analisar_em = 0  # rows handled at which PostgreSQL's statistics are refreshed next
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -149,6 +150,7 @@ class Importador:
                 if "pedidos" not in tabelas:
                     raise Recusa("Não é um banco do api-sgp: falta a tabela pedidos")
                 begin_write()
+                self._estatisticas(0)
                 self.tipos = set(db.session.scalars(select(TipoProducao.codigo).where(TipoProducao.ativo)))
                 for nome in CATALOGOS:
                     if nome in tabelas:
@@ -186,6 +188,16 @@ class Importador:
             if achado is not None:
                 tabelas[nome] = Table(achado, meta, autoload_with=fonte)
         return tabelas
+
+    def _estatisticas(self, feitos: int) -> None:
+        """Refresh PostgreSQL's statistics of the tables each batch looks rows up in: at the start
+        and as the run fills them (at 1,000 orders, then at each doubling). Without them (a server
+        without autovacuum, or tables this very run filled) each batch's lookups are planned for an
+        empty table and scan all of it: 50,000 unchanged orders took 119 s instead of ~20."""
+        if feitos < self.analisar_em or db.engine.dialect.name != "postgresql":
+            return
+        db.session.execute(text("ANALYZE importados, pedidos, clientes"))  # counts this transaction's rows
+        self.analisar_em = max(1000, 2 * feitos)
 
     def _fim_do_lote(self) -> None:
         """Commit what the batch did (a dry run keeps its one transaction open, to roll it back)."""
@@ -278,6 +290,8 @@ class Importador:
         from ..clientes.service import aplicar, indexar
 
         lembrados = self._lembrados("cliente", lote)
+        ja_aqui = [lembrado.id_local for lembrado in lembrados.values()]  # the batch's customers: one query
+        por_id = {c.id: c for c in db.session.scalars(select(Cliente).where(Cliente.id.in_(ja_aqui)))}
         feitos: list[tuple[Any, Cliente, str]] = []
         mudados: list[Cliente] = []
         for row in lote:
@@ -297,7 +311,7 @@ class Importador:
             }
             assinatura = _assinatura(row)
             lembrado = lembrados.get(str(row["id"]))
-            cliente = db.session.get(Cliente, lembrado.id_local) if lembrado is not None else None
+            cliente = por_id.get(lembrado.id_local) if lembrado is not None else None
             if cliente is not None and lembrado is not None and lembrado.assinatura == assinatura:
                 self.relatorio.conta("cliente", "iguais")  # still linked: its orders find it by name and phone
             elif cliente is not None:
@@ -344,6 +358,7 @@ class Importador:
                 pendente()
             self.pendentes.clear()
             feitos += len(lote)
+            self._estatisticas(feitos)
             self._numeracao()
             self._fim_do_lote()
             self.progresso("pedidos", feitos, total)
