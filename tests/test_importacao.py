@@ -290,6 +290,27 @@ def test_orders_the_shop_names_come_in_paid_once(runner, client, admin, fonte):
     assert (alpha["valor_pago"], alpha["saldo"]) == ("2691.80", "5.00")
 
 
+def test_catalog_names_that_read_the_same_are_one_entry(runner, client, admin, fonte):
+    """Accents, case and invisible characters aside, as the catalogs' own routes keep them unique:
+    the shop's "JOÃO" is api-sgp's "Joao", and "Pi\u200bx" (a zero-width space) is "Pix"."""
+    engine, media = fonte
+    assert client.post("/catalogos/vendedores", json={"nome": "JOÃO"}, headers=admin).status_code == 201
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pedidos SET tipo_pagamento = 'Pi\u200bx' WHERE id = 3"))
+        conn.execute(text("UPDATE designer SET nome = 'Má\u200bria' WHERE id = 1"))
+    result = importar(runner, engine, media, "--quitar", "entregues")
+    assert "vendedor: 1 criados, 1 existentes" in result.stdout, result.output  # Carlos only
+    assert "payment: 1 criados" in result.stdout and "designer: 2 criados" in result.stdout
+    vendedores = client.get("/catalogos/vendedores", headers=admin).get_json()
+    assert sorted(v["nome"] for v in vendedores) == ["Carlos", "JOÃO"]
+    designers = client.get("/catalogos/designers", headers=admin).get_json()
+    assert sorted(d["nome"] for d in designers) == ["Ana", "Mária"]
+    formas = client.get("/catalogos/formas-pagamento", headers=admin).get_json()
+    assert [f["nome"] for f in formas] == ["Pix"]  # the delivered order's payment went to it
+    # What the import created is unique for the routes too: the same name, spelt otherwise, is refused.
+    assert client.post("/catalogos/designers", json={"nome": "MARIA"}, headers=admin).status_code != 201
+
+
 def recargas(app):
     with app.app_context():
         hints = [(r.id, r.motivo) for r in db.session.scalars(select(Recarga).order_by(Recarga.id))]

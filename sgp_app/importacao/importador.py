@@ -27,6 +27,7 @@ import io
 import json
 import logging
 import tempfile
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ from ..models import (
     Vendedor,
     utcnow,
 )
-from ..nomes import chave
+from ..nomes import chave_sem_acentos, refused_character
 from ..pedidos.precos import metro_quadrado
 from ..pedidos.service import search_key
 from . import api_sgp
@@ -110,6 +111,14 @@ def _assinatura(row: Mapping[str, Any], *extra: Any) -> str:
 
 def _texto(valor: object, tamanho: int) -> str:
     return str(valor or "").strip()[:tamanho]
+
+
+def _nome_catalogo(valor: object) -> str:
+    """A catalog name as the catalogs' own routes would keep it: NFC, single spaces, at most 120
+    characters, without what nobody sees (control and format characters, which those routes refuse;
+    an import drops them rather than lose the row), so "Pi\u200bx" is the "Pix" already there."""
+    texto = "".join(c for c in unicodedata.normalize("NFC", str(valor or "")) if refused_character(c) is None)
+    return " ".join(texto.split())[:120]
 
 
 class Importador:
@@ -235,7 +244,7 @@ class Importador:
         lembrados = {i.id_origem: i for i in db.session.scalars(ja)}
         for row in self._linhas(fonte, tabela):
             quem = f"{nome} {row['id']}"
-            texto = _texto(row.get("nome"), 120)
+            texto = _nome_catalogo(row.get("nome"))
             if not texto:
                 self.relatorio.falha(nome, quem, "sem nome")
                 continue
@@ -246,9 +255,9 @@ class Importador:
             except Recusa as recusa:
                 self.relatorio.falha(nome, quem, str(recusa))
                 continue
-            existente = por_chave.get(chave(texto))
+            existente = por_chave.get(chave_sem_acentos(texto))
             if existente is None:
-                entrada = model(nome=texto, nome_chave=chave(texto), ativo=bool(row.get("ativo", True)), **valores)
+                entrada = model(nome=texto, ativo=bool(row.get("ativo", True)), **valores)  # its key: from nome
                 db.session.add(entrada)
                 db.session.flush()
                 por_chave[entrada.nome_chave] = existente = entrada.id
@@ -464,7 +473,7 @@ class Importador:
             return None
         if not novo and (pedido.valor_pago or db.session.scalar(select(Pagamento.id).filter_by(pedido_id=pedido.id))):
             return None  # it has payments in SGP already (imported or recorded): they stand
-        forma = _texto(row.get("tipo_pagamento"), 120) or "Não informada"
+        forma = _nome_catalogo(row.get("tipo_pagamento")) or "Não informada"
         liberado = (
             api_sgp.data(row.get("financeiro_liberado_em"), "financeiro_liberado_em")
             if motivo == "financeiro"
@@ -532,19 +541,21 @@ class Importador:
         )  # fmt: skip
 
     def _catalogo_id(self, nome: str, model: Any, texto: str) -> int | None:
-        """The seller or designer an item names: found by name, or added to the catalog."""
+        """The seller, designer or payment method an order names: found by name (case and accents
+        aside, as the catalogs are unique), or added to the catalog."""
+        texto = _nome_catalogo(texto)
         if not texto:
             return None
         if nome not in self.catalogo:
             self.catalogo[nome] = {e.nome_chave: e.id for e in db.session.scalars(select(model))}
         por_chave = self.catalogo[nome]
-        if chave(texto) not in por_chave:
-            entrada = model(nome=texto, nome_chave=chave(texto), ativo=True)
+        if chave_sem_acentos(texto) not in por_chave:
+            entrada = model(nome=texto, ativo=True)  # its key: from nome
             db.session.add(entrada)
             db.session.flush()
             por_chave[entrada.nome_chave] = entrada.id
             self.relatorio.conta(nome, "criados")
-        return por_chave[chave(texto)]
+        return por_chave[chave_sem_acentos(texto)]
 
     def _etapas(self, row: Mapping[str, Any]) -> list[EtapaPedido]:
         feitas = set(api_sgp.etapas(row))
